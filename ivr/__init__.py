@@ -1,0 +1,77 @@
+"""TRU Line: the Twilio voice line of Baltimore's police Telephone Reporting Unit."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ivr import db
+from ivr.announcements import Announcer, spoken_number, spoken_site
+from ivr.config import check_production, development_secrets, load_config
+from ivr.flows import Voice, load_flows
+from ivr.hours import parse_hours
+from ivr.line import Line
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, then checks, then the services and blueprints."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_config(os.environ, app.instance_path))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    check_production(app.config)
+    if app.config["TRU_ENV"] == "development" and not (
+        app.config["TWILIO_AUTH_TOKEN"] and app.config["SECRET_KEY"]
+    ):
+        generated = development_secrets(app.instance_path)
+        app.config["TWILIO_AUTH_TOKEN"] = app.config["TWILIO_AUTH_TOKEN"] or generated[
+            "TWILIO_AUTH_TOKEN"
+        ]
+        app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or generated["SECRET_KEY"]
+
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    app.extensions["tru.clock"] = app.config.get("CLOCK") or (lambda: datetime.now(UTC))
+    app.extensions["tru.line"] = _line(app.config)
+
+    from ivr.web import health, voice
+
+    app.register_blueprint(voice.bp)
+    app.register_blueprint(health.bp)
+    logging.getLogger("ivr").setLevel(logging.INFO)
+    return app
+
+
+def _line(config: Mapping[str, Any]) -> Line:
+    flows = load_flows(config["FLOWS_DIR"])
+    hours = parse_hours(
+        timezone=config["TIMEZONE"],
+        opens=config["OPEN_TIME"],
+        closes=config["CLOSE_TIME"],
+        days=config["OPEN_DAYS"],
+        holiday_calendar=config["HOLIDAY_CALENDAR"],
+        closures=config["EXTRA_CLOSURES"],
+    )
+    announcer = Announcer(
+        flows=flows,
+        hours=hours,
+        voices={
+            "en": Voice(config["VOICE_EN"], "en-US"),
+            "es": Voice(config["VOICE_ES"], "es-US"),
+        },
+        online_report_site=spoken_site(config["ONLINE_REPORT_URL"]),
+        tru_number=spoken_number(config["TRU_NUMBER"]),
+        operator_number=config["OPERATOR_NUMBER"],
+    )
+    from ivr.web.voice import step_url
+
+    return Line(flows=flows, hours=hours, announcer=announcer, step_url=step_url)

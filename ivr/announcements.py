@@ -1,0 +1,118 @@
+"""What the line says outside any flow: the closed-line message and the technical-problem fallback.
+
+Both are built from the shared prompts and the settings alone, never from the database, so they
+can still be spoken when the database is down. No Flask here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import phonenumbers
+from twilio.twiml.voice_response import VoiceResponse
+
+from ivr.flows import LANGUAGES, FlowSet, RenderContext, Voice, say
+from ivr.hours import OpeningHours, describe_hours, describe_next_opening
+
+
+def spoken_site(url: str) -> str:
+    """A web address as it should be heard: "baltimorepolice dot org slash online reporting"."""
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    host = (parts.hostname or "").removeprefix("www.")
+    path = parts.path.strip("/")
+    words = host.replace(".", " dot ")
+    if path:
+        words += " slash " + path.replace("/", " slash ").replace("-", " ").replace("_", " ")
+    return words
+
+
+def spoken_number(e164: str) -> str:
+    """A US number said in groups, digit by digit: "4 1 0, 6 3 7, 8 8 4 9"."""
+    try:
+        number = phonenumbers.parse(e164, "US")
+    except phonenumbers.NumberParseException:
+        return " ".join(ch for ch in e164 if ch.isdigit())
+    national = str(number.national_number)
+    if len(national) == 10:
+        groups = (national[:3], national[3:6], national[6:])
+    else:
+        groups = (national,)
+    return ", ".join(" ".join(group) for group in groups)
+
+
+@dataclass(frozen=True)
+class Announcer:
+    flows: FlowSet
+    hours: OpeningHours
+    voices: dict[str, Voice]
+    online_report_site: str
+    tru_number: str
+    operator_number: str | None = None
+
+    def context(self, language: str, now: datetime | None = None) -> RenderContext:
+        values = {
+            "online_report_site": self.online_report_site,
+            "tru_number": self.tru_number,
+            "hours": describe_hours(self.hours, language),
+        }
+        if now is not None:
+            opening = self.hours.next_opening(now)
+            values["next_opening"] = describe_next_opening(
+                opening, now.astimezone(self.hours.timezone), language
+            )
+        return RenderContext(
+            language=language,
+            action_url="",
+            voices=self.voices,
+            values=values,
+            operator_number=self.operator_number,
+        )
+
+    def closed(self, now: datetime) -> VoiceResponse:
+        """The TRU is closed: when it opens next, its hours, 911, and the online report, in both
+        languages (the caller has not chosen one yet)."""
+        response = VoiceResponse()
+        for language in LANGUAGES:
+            ctx = self.context(language, now)
+            say(
+                response,
+                self.flows,
+                None,
+                ["closed", "emergency", "report_online", "goodbye"],
+                [language],
+                ctx,
+            )
+        response.hangup()
+        return response
+
+    def technical_problem(self, language: str | None, *, line_open: bool) -> VoiceResponse:
+        """Something failed behind the line: apologise, then the next best path.
+
+        While the TRU is open and a staff number is set, the caller is put through to a person;
+        otherwise they hear 911, the online report and the number to call back.
+        """
+        languages = (language,) if language in LANGUAGES else LANGUAGES
+        response = VoiceResponse()
+        transfer = line_open and bool(self.operator_number)
+        for lang in languages:
+            ctx = self.context(lang)
+            keys = ["technical_problem", "emergency"]
+            keys += ["connecting"] if transfer else ["report_online", "call_back_later", "goodbye"]
+            say(response, self.flows, None, keys, [lang], ctx)
+        if transfer:
+            assert self.operator_number is not None
+            response.dial(self.operator_number, timeout=25)
+            # If nobody answers, the caller still leaves with somewhere to go.
+            for lang in languages:
+                say(
+                    response,
+                    self.flows,
+                    None,
+                    ["report_online", "call_back_later", "goodbye"],
+                    [lang],
+                    self.context(lang),
+                )
+        response.hangup()
+        return response

@@ -1,0 +1,141 @@
+"""What TRU Line keeps: each call, each answer a caller gave, each status Twilio reported.
+
+Times are stored in UTC. Schema changes go through Alembic (`ivr/migrations`), never `create_all`
+outside tests of the models themselves.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every backend (SQLite forgets zones; PostgreSQL keeps them)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: pass an aware time")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# Named constraints let Alembic alter them on SQLite (batch mode) and PostgreSQL alike.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class Call(Base):
+    """One phone call to the line, keyed by Twilio's CallSid."""
+
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    account_sid: Mapped[str | None] = mapped_column(String(64))
+    # E.164 when Twilio gave a real number; None for withheld or unparseable caller ID.
+    caller: Mapped[str | None] = mapped_column(String(20))
+    called: Mapped[str | None] = mapped_column(String(20))
+    # Twilio's CallStatus, moved only forward (see ivr.calls.STATUS_RANK).
+    status: Mapped[str] = mapped_column(String(20), default="ringing")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    # Whether the TRU was open when the call arrived: closed calls take no report.
+    line_open: Mapped[bool] = mapped_column(default=False)
+    flow: Mapped[str | None] = mapped_column(String(40))
+    # The flow state the caller is in now, and the number the next answer will carry.
+    state: Mapped[str | None] = mapped_column(String(80))
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    # Unanswered or unrecognised tries at the current state.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Who responds (triage outcome), once decided.
+    disposition: Mapped[str | None] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    ended_at: Mapped[datetime | None]
+    duration_seconds: Mapped[int | None]
+
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="call", order_by="Answer.step", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[CallEvent]] = relationship(
+        back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class Answer(Base):
+    """What the caller did at one step of the flow, stored the moment the webhook arrived.
+
+    (call, step) is unique, so a webhook Twilio retries finds its answer already here and gets
+    back the TwiML it was given the first time, instead of advancing the call twice.
+    """
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("call_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    step: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(80))
+    # "input" (keys or speech), "timeout", "dial" ...: what happened at this step.
+    event: Mapped[str] = mapped_column(String(20))
+    digits: Mapped[str | None] = mapped_column(String(40))
+    speech: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    # The flow's reading of the input: the choice it matched, or "no_match"/"timeout".
+    outcome: Mapped[str] = mapped_column(String(40))
+    response_twiml: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    call: Mapped[Call] = relationship(back_populates="answers")
+
+
+class CallEvent(Base):
+    """A status callback from Twilio, kept once per (call, status) however often it is sent."""
+
+    __tablename__ = "call_events"
+    __table_args__ = (UniqueConstraint("call_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    sequence_number: Mapped[int | None]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    call: Mapped[Call] = relationship(back_populates="events")

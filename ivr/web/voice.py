@@ -1,0 +1,142 @@
+"""Twilio voice webhooks. Thin: parse the request, ask the Line, answer with TwiML.
+
+Every route here is signed by Twilio (403 otherwise), and none answers a caller with an error:
+whatever fails behind it, the caller hears an apology and where to go next.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from datetime import datetime
+
+from flask import Blueprint, current_app, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from ivr import db
+from ivr.calls import Arrival
+from ivr.flows import CallerInput
+from ivr.line import Line
+from ivr.web.signature import twilio_signed
+from ivr.web.twiml import twiml
+
+log = logging.getLogger(__name__)
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+
+
+def step_url(step: int, language: str) -> str:
+    """Where a Gather or Dial posts its result; relative to this host, as Twilio resolves it."""
+    return f"/voice/step/{step}?lang={language}"
+
+
+def _line() -> Line:
+    return current_app.extensions["tru.line"]
+
+
+def _now() -> datetime:
+    return current_app.extensions["tru.clock"]()
+
+
+def _arrival(form: MultiDict[str, str]) -> Arrival:
+    return Arrival(
+        call_sid=form.get("CallSid", "").strip()[:64],
+        account_sid=form.get("AccountSid") or None,
+        caller=form.get("From") or None,
+        called=form.get("To") or None,
+        status=form.get("CallStatus") or None,
+    )
+
+
+def _whole_number(form: MultiDict[str, str], name: str) -> int | None:
+    try:
+        return int(form.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.post("")
+@twilio_signed
+def incoming_call():
+    arrival = _arrival(request.form)
+    if not arrival.call_sid:
+        return _technical_problem("incoming call without a CallSid")
+    return twiml(_line().answer_call(db.session(), arrival, _now()))
+
+
+@bp.post("/step/<int:step>")
+@twilio_signed
+def step_answer(step: int):
+    arrival = _arrival(request.form)
+    if not arrival.call_sid:
+        return _technical_problem("step without a CallSid")
+    given = CallerInput(
+        digits=request.form.get("Digits", "").strip(),
+        dial_status=request.form.get("DialCallStatus", "").strip(),
+    )
+    return twiml(_line().answer_step(db.session(), arrival, step, given, _now()))
+
+
+@bp.post("/status")
+@twilio_signed
+def call_status():
+    arrival = _arrival(request.form)
+    if arrival.call_sid:
+        _line().call_status(
+            db.session(),
+            arrival,
+            _now(),
+            duration=_whole_number(request.form, "CallDuration"),
+            sequence_number=_whole_number(request.form, "SequenceNumber"),
+        )
+    return twiml("<Response/>")
+
+
+@bp.post("/<path:unknown>")
+@twilio_signed
+def unknown_route(unknown: str):
+    # A number pointed at a wrong path still gets a spoken answer, not Twilio's error message.
+    return _technical_problem("no such voice route")
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    if exc.code == 403:
+        return exc
+    return _technical_problem(f"HTTP {exc.code}")
+
+
+@bp.errorhandler(Exception)
+def unexpected_error(exc: Exception):
+    # Messages are left out: a database error quotes the SQL parameters, which hold answers.
+    frames = traceback.extract_tb(exc.__traceback__)[-3:]
+    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(frames))
+    return _technical_problem(f"{type(exc).__name__} at {where}")
+
+
+def _technical_problem(reason: str):
+    try:
+        db.session().rollback()
+    except Exception:  # noqa: S110 - the database may be the thing that is down
+        pass
+    log.error(
+        "voice webhook failed; caller given the spoken fallback",
+        extra={"path": request.path, "reason": reason, "call_sid": request.form.get("CallSid")},
+    )
+    try:
+        return twiml(_line().technical_problem(request.args.get("lang"), _now()))
+    except Exception:
+        log.exception("the spoken fallback itself failed; answering with the static one")
+        return twiml(LAST_RESORT)
+
+
+#: Said when even the fallback cannot be built: no settings, no database, no flows.
+LAST_RESORT = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response>'
+    '<Say language="en-US">We are sorry. The Baltimore Police reporting line is having a '
+    "technical problem. If this is an emergency, hang up and dial 9 1 1. Otherwise, please call "
+    "back later.</Say>"
+    '<Say language="es-US">Lo sentimos. La línea de reportes tiene un problema técnico. Si es '
+    "una emergencia, cuelgue y marque el 9 1 1. Si no, por favor llame más tarde.</Say>"
+    "<Hangup/></Response>"
+)

@@ -30,9 +30,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["TWILIO_AUTH_TOKEN"] and app.config["SECRET_KEY"]
     ):
         generated = development_secrets(app.instance_path)
-        app.config["TWILIO_AUTH_TOKEN"] = app.config["TWILIO_AUTH_TOKEN"] or generated[
-            "TWILIO_AUTH_TOKEN"
-        ]
+        app.config["TWILIO_AUTH_TOKEN"] = (
+            app.config["TWILIO_AUTH_TOKEN"] or generated["TWILIO_AUTH_TOKEN"]
+        )
         app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or generated["SECRET_KEY"]
 
     if app.config["PROXY_HOPS"]:

@@ -35,10 +35,7 @@ def spoken_number(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return " ".join(ch for ch in e164 if ch.isdigit())
     national = str(number.national_number)
-    if len(national) == 10:
-        groups = (national[:3], national[3:6], national[6:])
-    else:
-        groups = (national,)
+    groups = (national[:3], national[3:6], national[6:]) if len(national) == 10 else (national,)
     return ", ".join(" ".join(group) for group in groups)
 
 

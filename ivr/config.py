@@ -104,7 +104,9 @@ def check_production(config: Mapping[str, Any]) -> None:
         return
     for key, variable in REQUIRED_IN_PRODUCTION.items():
         if not config.get(key):
-            raise ConfigError(f"{variable} is not set: TRU Line will not start in production without it")
+            raise ConfigError(
+                f"{variable} is not set: TRU Line will not start in production without it"
+            )
 
 
 def development_secrets(instance_path: str | Path) -> dict[str, str]:

@@ -3,8 +3,8 @@
 A flow is a set of states keyed by id with one `initial` state. A state speaks prompts (by key,
 in English and Spanish) and then either waits for the caller (`gather`), moves straight on
 (`next`), or ends the call (`end: hangup` or `end: transfer`). Every transition names its event
-and target under `transitions`: a key the caller pressed, `timeout`, `no_match`, `fail` (too many tries),
-`unavailable` (a transfer nobody answered).
+and target under `transitions`: a key the caller pressed, `timeout`, `no_match`, `fail` (too
+many tries), `unavailable` (a transfer nobody answered).
 
 Flows are checked when they load, so a broken flow stops the service at start-up instead of
 stranding a caller: unknown keys, dangling targets, unreachable states, states from which the call
@@ -158,9 +158,13 @@ def _transition(file: str, state: str, event: str, raw: Any) -> Transition:
     if isinstance(raw, dict) and set(raw) <= {"to", "language"} and isinstance(raw.get("to"), str):
         language = raw.get("language")
         if language is not None and language not in LANGUAGES:
-            raise FlowError(file, state, f"`transitions.{event}` switches to unknown language {language!r}")
+            raise FlowError(
+                file, state, f"`transitions.{event}` switches to unknown language {language!r}"
+            )
         return Transition(raw["to"], language)
-    raise FlowError(file, state, f"`transitions.{event}` must be a state id or {{to: STATE, language: xx}}")
+    raise FlowError(
+        file, state, f"`transitions.{event}` must be a state id or {{to: STATE, language: xx}}"
+    )
 
 
 def _state(file: str, state_id: str, raw: Any) -> State:
@@ -177,9 +181,7 @@ def _state(file: str, state_id: str, raw: Any) -> State:
         raise FlowError(file, state_id, "`say` must be a list of prompt keys")
     kinds = [k for k in ("gather", "next", "end") if raw.get(k) is not None]
     if len(kinds) != 1:
-        raise FlowError(
-            file, state_id, "a state needs exactly one of `gather`, `next` or `end`"
-        )
+        raise FlowError(file, state_id, "a state needs exactly one of `gather`, `next` or `end`")
     gather = None
     if "gather" in raw:
         spec = raw["gather"]
@@ -219,7 +221,9 @@ def _state(file: str, state_id: str, raw: Any) -> State:
             raise FlowError(file, state_id, "a gather state needs at least one key to press")
     elif end == "transfer":
         if set(on) != {"unavailable"}:
-            raise FlowError(file, state_id, "a transfer state takes exactly `transitions.unavailable`")
+            raise FlowError(
+                file, state_id, "a transfer state takes exactly `transitions.unavailable`"
+            )
     elif on:
         raise FlowError(file, state_id, "only gather and transfer states take `transitions`")
     max_attempts = raw.get("max_attempts", 3)
@@ -478,4 +482,3 @@ def render(
         response.hangup()
         return Rendered(response, None, disposition)
     raise FlowError(flow.file, state_id, "`next` states loop without waiting or ending")
-

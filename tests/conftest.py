@@ -74,7 +74,7 @@ def clock() -> Clock:
     return Clock()
 
 
-def test_settings(database_url: str, clock: Clock, **overrides: object) -> dict[str, object]:
+def app_settings(database_url: str, clock: Clock, **overrides: object) -> dict[str, object]:
     settings: dict[str, object] = {
         "TRU_ENV": "test",
         "TESTING": True,
@@ -92,7 +92,7 @@ def test_settings(database_url: str, clock: Clock, **overrides: object) -> dict[
 
 @pytest.fixture
 def app(database_url_for_tests: str, clock: Clock) -> Iterator:
-    app = create_app(test_settings(database_url_for_tests, clock))
+    app = create_app(app_settings(database_url_for_tests, clock))
     yield app
     engine = db.engine_of(app)
     with engine.begin() as connection:

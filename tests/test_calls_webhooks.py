@@ -129,7 +129,6 @@ def test_a_stale_step_repeats_where_the_caller_is_and_stores_nothing(call, sessi
 
 
 def test_transfer_to_staff_when_a_number_is_configured(app, call, session):
-    app.extensions["tru.line"].announcer.__dict__  # the announcer is frozen; rebuild below
     from dataclasses import replace
 
     line = app.extensions["tru.line"]

@@ -73,7 +73,9 @@ class Twilio:
 
         document = etree.fromstring(body.encode())
         if not self.schema.validate(document):  # type: ignore[attr-defined]
-            raise TwimlSchemaError(f"TwiML fails Twilio's schema: {self.schema.error_log.last_error}\n{body}")  # type: ignore[attr-defined]
+            raise TwimlSchemaError(
+                f"TwiML fails Twilio's schema: {self.schema.error_log.last_error}\n{body}"
+            )  # type: ignore[attr-defined]
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from `ivr.db.alembic_config`, the schema from ivr.models."""
 
 from alembic import context
+
 from ivr.db import make_engine
 from ivr.models import Base
 

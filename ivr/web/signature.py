@@ -26,10 +26,15 @@ def requested_url() -> str:
     how many proxies to trust). Path and query are the raw bytes the client sent where the server
     keeps them, because re-quoting them can change the signed string.
     """
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
-    if raw and raw.startswith("/"):
-        return request.host_url.rstrip("/") + raw
-    return request.url
+    environ = request.environ
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if not raw or not raw.startswith("/"):
+        return request.url
+    query = environ.get("QUERY_STRING", "")
+    if query and "?" not in raw:
+        # Some WSGI servers (and Werkzeug's test client) keep the query string apart.
+        raw = f"{raw}?{query}"
+    return request.host_url.rstrip("/") + raw
 
 
 def is_signed_by_twilio() -> bool:

@@ -6,6 +6,7 @@ whatever fails behind it, the caller hears an apology and where to go next.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 from datetime import datetime
@@ -115,10 +116,8 @@ def unexpected_error(exc: Exception):
 
 
 def _technical_problem(reason: str):
-    try:
+    with contextlib.suppress(Exception):  # the database may be the thing that is down
         db.session().rollback()
-    except Exception:  # noqa: S110 - the database may be the thing that is down
-        pass
     log.error(
         "voice webhook failed; caller given the spoken fallback",
         extra={"path": request.path, "reason": reason, "call_sid": request.form.get("CallSid")},

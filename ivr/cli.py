@@ -1,0 +1,157 @@
+"""The `tru` command: run, migrate, call and export the TRU line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from ivr.config import ConfigError, development_secrets, load_config
+
+
+def _instance_path() -> str:
+    # The same instance folder create_app() uses, without building the whole app.
+    return Flask("ivr", instance_relative_config=True).instance_path
+
+
+def _config() -> dict:
+    try:
+        return load_config(os.environ, _instance_path())
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _app():
+    from ivr import create_app
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _development_by_default() -> None:
+    """Tools for people on their own machine run in development unless told otherwise."""
+    if not os.environ.get("TRU_ENV"):
+        os.environ["TRU_ENV"] = "development"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """TRU Line: the Baltimore Police Telephone Reporting Unit phone line."""
+
+
+@cli.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the Alembic migrations (the Procfile's release step)."""
+    from ivr import db as database
+
+    config = _config()
+    database.upgrade(config["DATABASE_URL"], revision)
+    click.echo(f"database at {_masked(config['DATABASE_URL'])} is at revision {revision}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))
+@click.option("--workers", type=int, default=2, show_default=True)
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the line under gunicorn, as production does (development mode unless TRU_ENV says)."""
+    _development_by_default()
+    _app()  # fail here with one line, not in every worker
+    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
+    click.echo(f"TRU Line ({os.environ['TRU_ENV']}) on http://{host}:{port}", err=True)
+    os.execv(  # noqa: S606 - replaces this process with the server
+        gunicorn,
+        [
+            gunicorn,
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "20",
+            "--access-logfile",
+            "-",
+            "ivr:create_app()",
+        ],
+    )
+
+
+@cli.command()
+@click.option("--url", help="Base URL of a running line (default: the app, in this process).")
+@click.option("--from", "caller", default="+14105550123", show_default=True)
+@click.option("--to", "called", default="+14106378849", show_default=True)
+@click.option(
+    "--keys",
+    help="Scripted caller: inputs separated by commas, e.g. '2,1,,hangup' (empty = silence).",
+)
+def call(url: str | None, caller: str, called: str, keys: str | None) -> None:
+    """Call the line from this terminal: hear the prompts, type keys or speech."""
+    from ivr.softphone import INPUT_HELP, HttpTransport, InProcessTransport, run_call
+
+    _development_by_default()
+    scripted = keys.split(",") if keys is not None else None
+    if url:
+        base = url.rstrip("/")
+        token = (
+            os.environ.get("TWILIO_AUTH_TOKEN")
+            or development_secrets(_instance_path())["TWILIO_AUTH_TOKEN"]
+        )
+        transport = HttpTransport(token)
+    else:
+        app = _app()
+        base = "https://tru.example.test"
+        transport = InProcessTransport(app, app.config["TWILIO_AUTH_TOKEN"], base_url=base)
+    if scripted is None:
+        click.echo(INPUT_HELP, err=True)
+    result = run_call(
+        transport,
+        f"{base}/voice",
+        caller=caller,
+        called=called,
+        status_url=f"{base}/voice/status",
+        keys=scripted,
+    )
+    click.echo(f"[call {result.call_sid} ended: {result.ended_by}]")
+    if result.application_error:
+        sys.exit(1)
+
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
+def export(fmt: str, output) -> None:
+    """Every call with its answers, one record per call."""
+    from ivr.export import call_records, write_csv, write_json
+
+    app = _app() if os.environ.get("TRU_ENV") else _tool_app()
+    with app.extensions["tru.db"]() as session:
+        writer = write_json if fmt == "json" else write_csv
+        count = writer(call_records(session), output)
+    click.echo(f"{count} call(s) exported", err=True)
+
+
+def _tool_app():
+    _development_by_default()
+    return _app()
+
+
+def _masked(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main() -> None:
+    cli(prog_name="tru")

@@ -13,9 +13,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr import db
 from ivr.announcements import Announcer, spoken_number, spoken_site
-from ivr.config import check_production, development_secrets, load_config
+from ivr.config import ConfigError, check_production, development_secrets, load_config
 from ivr.flows import Voice, load_flows
-from ivr.hours import parse_hours
+from ivr.hours import OpeningHours, parse_hours
 from ivr.line import Line
 
 
@@ -53,14 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _line(config: Mapping[str, Any]) -> Line:
     flows = load_flows(config["FLOWS_DIR"])
-    hours = parse_hours(
-        timezone=config["TIMEZONE"],
-        opens=config["OPEN_TIME"],
-        closes=config["CLOSE_TIME"],
-        days=config["OPEN_DAYS"],
-        holiday_calendar=config["HOLIDAY_CALENDAR"],
-        closures=config["EXTRA_CLOSURES"],
-    )
+    hours = opening_hours(config)
     announcer = Announcer(
         flows=flows,
         hours=hours,
@@ -75,3 +68,28 @@ def _line(config: Mapping[str, Any]) -> Line:
     from ivr.web.voice import step_url
 
     return Line(flows=flows, hours=hours, announcer=announcer, step_url=step_url)
+
+
+#: parse_hours() argument -> (config key, environment variable)
+HOURS_SETTINGS = {
+    "timezone": ("TIMEZONE", "TRU_TIMEZONE"),
+    "opens": ("OPEN_TIME", "TRU_OPEN_TIME"),
+    "closes": ("CLOSE_TIME", "TRU_CLOSE_TIME"),
+    "days": ("OPEN_DAYS", "TRU_OPEN_DAYS"),
+    "holiday_calendar": ("HOLIDAY_CALENDAR", "TRU_HOLIDAYS"),
+    "closures": ("EXTRA_CLOSURES", "TRU_CLOSURES"),
+}
+
+
+def opening_hours(config: Mapping[str, Any]) -> OpeningHours:
+    """The TRU's hours from the settings; a bad one stops start-up with its variable named."""
+    given = {argument: config[key] for argument, (key, _) in HOURS_SETTINGS.items()}
+    try:
+        return parse_hours(**given)
+    except ValueError as exc:
+        for argument, (_, variable) in HOURS_SETTINGS.items():
+            try:
+                parse_hours(**{argument: given[argument]})
+            except ValueError:
+                raise ConfigError(f"{variable}: {exc}") from None
+        raise ConfigError(f"TRU opening hours settings: {exc}") from None

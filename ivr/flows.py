@@ -172,8 +172,10 @@ def _state(file: str, state_id: str, raw: Any) -> State:
         raise FlowError(file, state_id, "a state must be a mapping")
     unknown = {str(k) for k in raw} - STATE_KEYS
     if unknown:
-        # YAML 1.1 reads a bare `on:` or `yes:` as a boolean, hence str() before reporting.
-        raise FlowError(file, state_id, f"unknown key(s) {', '.join(sorted(unknown))}")
+        hint = ""
+        if any(isinstance(k, bool) for k in raw):
+            hint = " (YAML reads a bare `on:` as a boolean; transitions go under `transitions:`)"
+        raise FlowError(file, state_id, f"unknown key(s) {', '.join(sorted(unknown))}{hint}")
     say = raw.get("say", [])
     if isinstance(say, str):
         say = [say]
@@ -191,7 +193,7 @@ def _state(file: str, state_id: str, raw: Any) -> State:
             raise FlowError(file, state_id, f"`gather.input` must be one of {sorted(INPUT_KINDS)}")
         for name in ("digits", "timeout"):
             value = spec.get(name)
-            if value is not None and (not isinstance(value, int) or value < 1):
+            if value is not None and (_not_count(value)):
                 raise FlowError(file, state_id, f"`gather.{name}` must be a positive whole number")
         gather = GatherSpec(
             input=spec.get("input", "dtmf"),
@@ -226,8 +228,14 @@ def _state(file: str, state_id: str, raw: Any) -> State:
             )
     elif on:
         raise FlowError(file, state_id, "only gather and transfer states take `transitions`")
+    if gather is not None and gather.digits != 1:
+        # Menu transitions name single keys; multi-digit answers need an input type that
+        # stores the digits, not a menu.
+        raise FlowError(file, state_id, "a menu takes `gather.digits: 1`")
+    if not isinstance(raw.get("bilingual", False), bool):
+        raise FlowError(file, state_id, "`bilingual` must be true or false")
     max_attempts = raw.get("max_attempts", 3)
-    if not isinstance(max_attempts, int) or max_attempts < 1:
+    if _not_count(max_attempts):
         raise FlowError(file, state_id, "`max_attempts` must be a positive whole number")
     return State(
         id=state_id,
@@ -240,6 +248,11 @@ def _state(file: str, state_id: str, raw: Any) -> State:
         max_attempts=max_attempts,
         disposition=raw.get("disposition"),
     )
+
+
+def _not_count(value: object) -> bool:
+    """Not a positive whole number (YAML's true/false are ints to Python, and not counts)."""
+    return isinstance(value, bool) or not isinstance(value, int) or value < 1
 
 
 def _check_graph(flow: Flow) -> None:
@@ -259,7 +272,9 @@ def _check_graph(flow: Flow) -> None:
         if state_id not in seen:
             raise FlowError(flow.file, state_id, f"cannot be reached from {flow.initial!r}")
     # No trap states: from every state some path must reach an ending.
-    can_end = {s.id for s in flow.states.values() if s.end is not None}
+    # A transfer ends the call only when someone answers; with nobody there it moves on to its
+    # `unavailable` state, so only hangups count as endings here.
+    can_end = {s.id for s in flow.states.values() if s.end == "hangup"}
     changed = True
     while changed:
         changed = False

@@ -86,7 +86,7 @@ class Call(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Who responds (triage outcome), once decided.
     disposition: Mapped[str | None] = mapped_column(String(40))
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     ended_at: Mapped[datetime | None]
     duration_seconds: Mapped[int | None]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 18:12:26.443034
+Create Date: 2026-12-03 18:18:17.519342
 """
 
 from collections.abc import Sequence
@@ -42,6 +42,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_calls")),
         sa.UniqueConstraint("call_sid", name=op.f("uq_calls_call_sid")),
     )
+    with op.batch_alter_table("calls", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_calls_started_at"), ["started_at"], unique=False)
+
     op.create_table(
         "answers",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -59,7 +62,7 @@ def upgrade() -> None:
             ["call_id"], ["calls.id"], name=op.f("fk_answers_call_id_calls"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_answers")),
-        sa.UniqueConstraint("call_id", "step", name=op.f("uq_answers_call_id")),
+        sa.UniqueConstraint("call_id", "step", name=op.f("uq_answers_call_id_step")),
     )
     with op.batch_alter_table("answers", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_answers_call_id"), ["call_id"], unique=False)
@@ -75,7 +78,7 @@ def upgrade() -> None:
             ["call_id"], ["calls.id"], name=op.f("fk_call_events_call_id_calls"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_call_events")),
-        sa.UniqueConstraint("call_id", "status", name=op.f("uq_call_events_call_id")),
+        sa.UniqueConstraint("call_id", "status", name=op.f("uq_call_events_call_id_status")),
     )
     with op.batch_alter_table("call_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_call_events_call_id"), ["call_id"], unique=False)
@@ -93,5 +96,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_answers_call_id"))
 
     op.drop_table("answers")
+    with op.batch_alter_table("calls", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calls_started_at"))
+
     op.drop_table("calls")
     # ### end Alembic commands ###

@@ -1,0 +1,225 @@
+"""App wiring: settings, production guard, migrations, the CLI and the TwiML schema."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from click.testing import CliRunner
+
+from ivr import create_app, db
+from ivr.cli import cli
+from ivr.config import ConfigError, database_url, load_config
+from ivr.models import Base
+from ivr.softphone import InProcessTransport, run_call
+from tests.conftest import AUTH_TOKEN, BALTIMORE, XSD_FILE, app_settings
+
+
+class TestSettings:
+    def test_database_url_prefers_tru_then_database_url_then_sqlite(self, tmp_path):
+        assert database_url({}, tmp_path) == f"sqlite:///{tmp_path / 'tru.sqlite3'}"
+        assert database_url({"DATABASE_URL": "sqlite:///x.db"}, tmp_path) == "sqlite:///x.db"
+        both = {"DATABASE_URL": "sqlite:///x.db", "TRU_DATABASE_URL": "sqlite:///y.db"}
+        assert database_url(both, tmp_path) == "sqlite:///y.db"
+
+    @pytest.mark.parametrize(
+        "given", ["postgres://u:p@db:5432/tru", "postgresql://u:p@db:5432/tru"]
+    )
+    def test_postgres_urls_are_pointed_at_psycopg3(self, given, tmp_path):
+        url = database_url({"DATABASE_URL": given}, tmp_path)
+        assert url == "postgresql+psycopg://u:p@db:5432/tru"
+
+    def test_defaults(self, tmp_path):
+        config = load_config({}, tmp_path)
+        assert config["TRU_ENV"] == "production"
+        assert config["TIMEZONE"] == "America/New_York"
+        assert (config["OPEN_TIME"], config["CLOSE_TIME"]) == ("06:00", "23:00")
+        assert config["OPEN_DAYS"] == "mon-fri"
+        assert config["HOLIDAY_CALENDAR"] == "US-MD"
+        assert config["PROXY_HOPS"] == 0
+
+    def test_environment_is_read(self, tmp_path):
+        config = load_config(
+            {
+                "TRU_TIMEZONE": "America/Chicago",
+                "TRU_PROXY_HOPS": "2",
+                "TRU_CLOSURES": "2026-12-24",
+                "TWILIO_ACCOUNT_SID": "AC123",
+            },
+            tmp_path,
+        )
+        assert config["TIMEZONE"] == "America/Chicago"
+        assert config["PROXY_HOPS"] == 2
+        assert config["EXTRA_CLOSURES"] == "2026-12-24"
+        assert config["TWILIO_ACCOUNT_SID"] == "AC123"
+
+    @pytest.mark.parametrize(
+        ("environ", "message"),
+        [
+            ({"TRU_PROXY_HOPS": "one"}, "TRU_PROXY_HOPS must be a whole number"),
+            ({"TRU_PROXY_HOPS": "-1"}, "TRU_PROXY_HOPS must be at least 0"),
+            ({"TRU_ENV": "staging"}, "TRU_ENV must be one of"),
+        ],
+    )
+    def test_bad_values_are_named(self, tmp_path, environ, message):
+        with pytest.raises(ConfigError, match=message):
+            load_config(environ, tmp_path)
+
+
+class TestProductionGuard:
+    @pytest.mark.parametrize(
+        ("missing", "variable"),
+        [("TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN"), ("SECRET_KEY", "TRU_SECRET_KEY")],
+    )
+    def test_production_refuses_to_start_without_secrets(
+        self, database_url_for_tests, clock, missing, variable
+    ):
+        settings = app_settings(database_url_for_tests, clock, TRU_ENV="production")
+        settings[missing] = None
+        with pytest.raises(ConfigError) as caught:
+            create_app(settings)
+        message = str(caught.value)
+        assert message.startswith(variable)
+        assert "\n" not in message
+
+    def test_the_cli_prints_one_line_naming_the_variable(self, tmp_path):
+        result = subprocess.run(
+            [sys.executable, "-m", "ivr", "export"],
+            capture_output=True,
+            text=True,
+            env={
+                "PATH": "/usr/bin:/bin",
+                "TRU_ENV": "production",
+                "TRU_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+                "TRU_SECRET_KEY": "s",
+            },
+            check=False,
+        )
+        assert result.returncode != 0
+        assert result.stderr.strip().splitlines() == [
+            "Error: TWILIO_AUTH_TOKEN is not set: TRU Line will not start in production without it"
+        ]
+
+    def test_development_signs_with_a_generated_token_kept_in_the_instance_folder(
+        self, database_url_for_tests, clock, tmp_path
+    ):
+        settings = app_settings(database_url_for_tests, clock, TRU_ENV="development")
+        settings.update(TWILIO_AUTH_TOKEN=None, SECRET_KEY=None)
+        first = create_app(settings)
+        # Flask's instance folder is fixed per package; both apps must agree on the token.
+        second = create_app(settings)
+        token = first.config["TWILIO_AUTH_TOKEN"]
+        assert token and len(token) >= 32
+        assert second.config["TWILIO_AUTH_TOKEN"] == token
+
+    def test_bad_hours_settings_stop_the_app_with_a_clear_error(
+        self, database_url_for_tests, clock
+    ):
+        with pytest.raises(ConfigError, match="TRU_OPEN_DAYS"):
+            create_app(app_settings(database_url_for_tests, clock, OPEN_DAYS="weekdays"))
+
+
+def test_migrations_build_exactly_the_models(app):
+    """Alembic's head and the SQLAlchemy models agree: no change is waiting to be generated."""
+    with db.engine_of(app).connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_migrations_upgrade_a_new_sqlite_file_from_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new' / 'tru.sqlite3'}"
+    db.upgrade(url)
+    engine = db.make_engine(url, pooled=False)
+    from sqlalchemy import inspect
+
+    assert {"calls", "answers", "call_events", "alembic_version"} <= set(
+        inspect(engine).get_table_names()
+    )
+    engine.dispose()
+
+
+def test_twiml_schema_is_available_for_the_checks(twiml_schema):
+    """Every TwiML reply in these tests is checked against Twilio's schema when it is present."""
+    if twiml_schema is None:
+        pytest.skip(f"Twilio's TwiML schema is not at {XSD_FILE}; TwiML schema checks are off")
+    from lxml import etree
+
+    bad = etree.fromstring(b"<Response><Gather numDigits='one'/></Response>")
+    assert not twiml_schema.validate(bad)
+
+
+class TestCli:
+    def run(self, app, *args: str):
+        runner = CliRunner()
+        env = {
+            "TRU_ENV": "test",
+            "TRU_DATABASE_URL": app.config["DATABASE_URL"],
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TRU_SECRET_KEY": "test-secret",
+        }
+        return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
+
+    def test_export_json_has_one_record_per_call_with_answers(self, app, call):
+        call.dial_in()
+        call.press("2")
+        other = type(call)(call.twilio)
+        other.dial_in()
+        result = self.run(app, "export", "--format", "json")
+        assert result.exit_code == 0, result.output
+        records = json.loads(result.stdout)
+        assert [r["call_sid"] for r in records] == [call.call_sid, other.call_sid]
+        first = records[0]
+        assert first["caller"] == "+14105550123"
+        assert first["language"] == "es"
+        assert first["line_open"] is True
+        assert [(a["step"], a["state"], a["digits"]) for a in first["answers"]] == [
+            (0, "(arrival)", None),
+            (1, "language", "2"),
+        ]
+        assert first["report"] is None
+        assert datetime.fromisoformat(first["started_at"]).utcoffset().total_seconds() == 0
+
+    def test_export_csv(self, app, call):
+        call.dial_in()
+        result = self.run(app, "export", "--format", "csv")
+        assert result.exit_code == 0
+        lines = result.stdout.strip().splitlines()
+        assert lines[0].startswith("call_sid,caller,called,started_at,ended_at")
+        assert len(lines) == 2 and call.call_sid in lines[1]
+
+    def test_export_of_an_empty_line(self, app):
+        result = self.run(app, "export")
+        assert json.loads(result.stdout) == []
+
+    def test_call_plays_a_scripted_call_through_the_app(self, app):
+        result = self.run(app, "call", "--keys", "2,1")
+        assert result.exit_code == 0, result.output
+        assert "[es-US] Para saber cómo hacer un reporte por internet, oprima 1." in result.stdout
+        assert "ended: hangup-verb" in result.stdout
+
+
+def test_softphone_call_through_the_real_app_is_stored_and_completed(app, session, clock):
+    clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=BALTIMORE)
+    transport = InProcessTransport(app, AUTH_TOKEN)
+    result = run_call(
+        transport,
+        "https://tru.example.test/voice",
+        keys=["1", "", "*", "1"],
+        status_url="https://tru.example.test/voice/status",
+        out=lambda line: None,
+    )
+    assert not result.application_error
+    assert result.ended_by == "hangup-verb"
+    from sqlalchemy import select
+
+    from ivr.models import Call
+
+    stored = session.scalar(select(Call).where(Call.call_sid == result.call_sid))
+    assert stored.status == "completed"
+    assert stored.disposition == "online_report"
+    assert [a.outcome for a in stored.answers] == ["open", "1", "timeout", "repeat", "1"]

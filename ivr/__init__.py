@@ -47,8 +47,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
-    logging.getLogger("ivr").setLevel(logging.INFO)
+    _logging()
     return app
+
+
+def _logging() -> None:
+    """Log the app's own records to stderr unless the host (gunicorn, pytest) already routes them."""
+    logger = logging.getLogger("ivr")
+    logger.setLevel(logging.INFO)
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
 
 
 def _line(config: Mapping[str, Any]) -> Line:

@@ -27,11 +27,15 @@ def _config() -> dict:
 
 def _app():
     from ivr import create_app
+    from ivr import db as database
 
     try:
-        return create_app()
+        app = create_app()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    # Close the pool when the command is done, so no connection outlives it.
+    click.get_current_context().call_on_close(database.engine_of(app).dispose)
+    return app
 
 
 def _development_by_default() -> None:

@@ -102,6 +102,21 @@ def app(database_url_for_tests: str, clock: Clock) -> Iterator:
 
 
 @pytest.fixture
+def make_app(database_url_for_tests: str, clock: Clock) -> Iterator:
+    """Build extra apps with other settings; their connection pools are closed afterwards."""
+    made = []
+
+    def build(database_url: str | None = None, **overrides: object):
+        built = create_app(app_settings(database_url or database_url_for_tests, clock, **overrides))
+        made.append(built)
+        return built
+
+    yield build
+    for built in made:
+        db.engine_of(built).dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -113,6 +113,8 @@ class TestProductionGuard:
         first = create_app(settings)
         # Flask's instance folder is fixed per package; both apps must agree on the token.
         second = create_app(settings)
+        for built in (first, second):
+            db.engine_of(built).dispose()
         token = first.config["TWILIO_AUTH_TOKEN"]
         assert token and len(token) >= 32
         assert second.config["TWILIO_AUTH_TOKEN"] == token

@@ -7,9 +7,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from ivr import create_app
 from ivr.models import Answer, Call
-from tests.conftest import AUTH_TOKEN, BALTIMORE, app_settings
+from tests.conftest import AUTH_TOKEN, BALTIMORE
 from tests.twilio_sim import SimCall, Twilio
 
 
@@ -84,12 +83,13 @@ def test_a_closed_call_that_presses_keys_anyway_is_not_advanced(call, clock, ses
     assert [a.step for a in stored.answers] == [0]
 
 
+DEAD_DATABASE = "postgresql+psycopg://tru@127.0.0.1:9/none"
+
+
 @pytest.fixture
-def dead_database_app(clock, tmp_path):
+def dead_database_app(make_app):
     """The app pointed at a PostgreSQL port where nothing listens: every query fails fast."""
-    return create_app(
-        app_settings("postgresql+psycopg://tru@127.0.0.1:9/none", clock, DATABASE_TIMEOUT=1.0)
-    )
+    return make_app(DEAD_DATABASE, DATABASE_TIMEOUT=1.0)
 
 
 @pytest.mark.parametrize("path", ["/voice", "/voice/step/3?lang=es", "/voice/status"])
@@ -117,15 +117,8 @@ def test_database_outage_speaks_in_the_callers_language(dead_database_app, twiml
     assert "technical problem" not in body
 
 
-def test_database_outage_transfers_to_staff_while_open(clock, twiml_schema):
-    app = create_app(
-        app_settings(
-            "postgresql+psycopg://tru@127.0.0.1:9/none",
-            clock,
-            DATABASE_TIMEOUT=1.0,
-            OPERATOR_NUMBER="+14105550100",
-        )
-    )
+def test_database_outage_transfers_to_staff_while_open(make_app, twiml_schema):
+    app = make_app(DEAD_DATABASE, DATABASE_TIMEOUT=1.0, OPERATOR_NUMBER="+14105550100")
     twilio = Twilio(app.test_client(), AUTH_TOKEN, twiml_schema)
     body = twilio.post("/voice", SimCall(twilio).params()).get_data(as_text=True)
     assert "<Dial" in body and "+14105550100" in body

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from ivr import create_app
 from ivr.models import Call
-from tests.conftest import AUTH_TOKEN, app_settings
+from tests.conftest import AUTH_TOKEN
 from tests.twilio_sim import SimCall, Twilio
 
 
@@ -96,10 +95,8 @@ class TestBehindAProxy:
             "/voice", data=MultiDict(params), headers=headers, base_url="http://internal:8000"
         )
 
-    def test_with_one_trusted_hop_the_public_url_validates(
-        self, database_url_for_tests, clock, twilio
-    ):
-        app = create_app(app_settings(database_url_for_tests, clock, PROXY_HOPS=1))
+    def test_with_one_trusted_hop_the_public_url_validates(self, make_app, twilio):
+        app = make_app(PROXY_HOPS=1)
         call = SimCall(twilio)
         assert self.post_via_proxy(app, call).status_code == 200
 
@@ -107,16 +104,14 @@ class TestBehindAProxy:
         call = SimCall(twilio)
         assert self.post_via_proxy(app, call).status_code == 403
 
-    def test_without_forwarded_headers_the_proxied_request_fails(
-        self, database_url_for_tests, clock, twilio
-    ):
-        app = create_app(app_settings(database_url_for_tests, clock, PROXY_HOPS=1))
+    def test_without_forwarded_headers_the_proxied_request_fails(self, make_app, twilio):
+        app = make_app(PROXY_HOPS=1)
         call = SimCall(twilio)
         assert self.post_via_proxy(app, call, trust_headers=False).status_code == 403
 
-    def test_a_spoofed_extra_hop_is_ignored(self, database_url_for_tests, clock, twilio):
+    def test_a_spoofed_extra_hop_is_ignored(self, make_app, twilio):
         """With one trusted hop only the proxy's own (last) forwarded value counts."""
-        app = create_app(app_settings(database_url_for_tests, clock, PROXY_HOPS=1))
+        app = make_app(PROXY_HOPS=1)
         client = app.test_client()
         call = SimCall(twilio)
         params = call.params()

@@ -118,9 +118,12 @@ def unexpected_error(exc: Exception):
 def _technical_problem(reason: str):
     with contextlib.suppress(Exception):  # the database may be the thing that is down
         db.session().rollback()
+    # The call SID and path identify the call for staff; nothing the caller said is logged.
     log.error(
-        "voice webhook failed; caller given the spoken fallback",
-        extra={"path": request.path, "reason": reason, "call_sid": request.form.get("CallSid")},
+        "voice webhook failed (%s) at %s for call %s; caller given the spoken fallback",
+        reason,
+        request.path,
+        request.form.get("CallSid", "?")[:64],
     )
     try:
         return twiml(_line().technical_problem(request.args.get("lang"), _now()))

@@ -52,7 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _logging() -> None:
-    """Log the app's own records to stderr unless the host (gunicorn, pytest) already routes them."""
+    """Log the app's records to stderr unless the host (gunicorn, pytest) already routes them."""
     logger = logging.getLogger("ivr")
     logger.setLevel(logging.INFO)
     if not logger.handlers and not logging.getLogger().handlers:

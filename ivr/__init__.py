@@ -16,7 +16,7 @@ from ivr.announcements import Announcer, spoken_number, spoken_site
 from ivr.config import ConfigError, check_production, development_secrets, load_config
 from ivr.flows import Voice, load_flows
 from ivr.hours import OpeningHours, parse_hours
-from ivr.line import Line
+from ivr.line import Line, Urls
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -77,7 +77,7 @@ def _line(config: Mapping[str, Any]) -> Line:
     )
     from ivr.web.voice import step_url
 
-    return Line(flows=flows, hours=hours, announcer=announcer, step_url=step_url)
+    return Line(flows=flows, hours=hours, announcer=announcer, urls=Urls(step=step_url))
 
 
 #: parse_hours() argument -> (config key, environment variable)

@@ -49,6 +49,19 @@ def to_e164(raw: str | None, region: str = "US") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def us_number(e164: str | None) -> str | None:
+    """The number if it is a real US number (one a callback could reach), else None."""
+    if not e164:
+        return None
+    try:
+        number = phonenumbers.parse(e164, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 1 or not phonenumbers.is_valid_number_for_region(number, "US"):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 @dataclass(frozen=True)
 class Arrival:
     """The parts of a Twilio voice request that identify a call."""

@@ -1,49 +1,107 @@
 """Call flows as data: load and validate `flows/*.yaml`, then walk a caller through them.
 
 A flow is a set of states keyed by id with one `initial` state. A state speaks prompts (by key,
-in English and Spanish) and then either waits for the caller (`gather`), moves straight on
-(`next`), or ends the call (`end: hangup` or `end: transfer`). Every transition names its event
-and target under `transitions`: a key the caller pressed, `timeout`, `no_match`, `fail` (too
-many tries), `unavailable` (a transfer nobody answered).
+in English and Spanish) and then does one thing:
+
+- `answer:` waits for the caller. The kind of answer says how keys and speech are read: `menu`
+  (one key, or words listed under `speech:`), `yes_no`, `text` (speech), `dollars`, `phone`,
+  `date`. What was understood is kept under `store:` for the report and later prompts.
+- `record:` records the caller's own account.
+- `next:` moves straight on.
+- `end: hangup` or `end: transfer` ends the call (a transfer nobody answers goes `unavailable`).
+
+Every transition names its event and target under `transitions:`: a key, `yes`/`no`, `done` (an
+answer understood), `unsure` (speech heard with low confidence), `timeout`, `no_match`, `fail`
+(too many tries), `unavailable`. A target is a state of the same flow, `flow:state`, or `flow:`
+(that flow's initial state). A transition may instead be a list of branches, each with an `if:`
+from a small vocabulary (`{field: F, is: V}`, `{any: [F, ...], is: V}`, `{field: F, present:
+true}`) and a last branch without one; conditions are interpreted here, never evaluated as code.
+
+States may also declare what entering them does: `report: TYPE` opens the call's report,
+`complete_report: true` completes it (and gives it its number), `disposition:` records who
+responds.
 
 Flows are checked when they load, so a broken flow stops the service at start-up instead of
 stranding a caller: unknown keys, dangling targets, unreachable states, states from which the call
-can never end, prompts missing in a language, prompts defined and never used.
+can never end, prompts missing in a language or never said, placeholders nobody fills.
 
-This module knows nothing of Flask or the database: it turns (state, input) into the next state,
-and a state into TwiML.
+No Flask and no database here: the engine turns (state, input) into the next state, and a state
+into TwiML.
 """
 
 from __future__ import annotations
 
+import re
 import string
-from collections.abc import Iterable, Mapping
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
+from ivr import answers
+
 LANGUAGES = ("en", "es")
 SHARED_PROMPTS_FILE = "prompts.yaml"
 DEFAULT_FLOWS_DIR = Path(__file__).resolve().parent.parent / "flows"
 
-#: Values a prompt may mention as {name}; the app fills them from its settings.
-PLACEHOLDERS = frozenset({"hours", "next_opening", "online_report_site", "tru_number"})
+#: Values the app fills in any prompt as {name}, from its settings and the call.
+PLACEHOLDERS = frozenset(
+    {"hours", "next_opening", "online_report_site", "tru_number", "report_number", "caller_number"}
+)
 #: Events a state's `transitions` may name besides the keypad keys.
-EVENTS = frozenset({"timeout", "no_match", "fail", "unavailable"})
+EVENTS = frozenset({"timeout", "no_match", "fail", "unavailable", "done", "unsure", "yes", "no"})
 KEYS = frozenset("0123456789*#")
 ENDINGS = frozenset({"hangup", "transfer"})
-INPUT_KINDS = frozenset({"dtmf"})
+ANSWER_KINDS = frozenset({"menu", "yes_no", "text", "dollars", "phone", "date"})
+INPUT_KINDS = frozenset({"dtmf", "speech", "dtmf speech"})
 #: Shared prompts the engine itself speaks; they must exist in prompts.yaml.
-ENGINE_PROMPTS = ("didnt_hear", "not_an_option", "too_many_tries")
+ENGINE_PROMPTS = ("didnt_hear", "not_an_option", "didnt_understand", "too_many_tries")
+#: Said, where the caller has a "*" way out, as "I don't know".
+DONT_KNOW = ("don t know", "dont know", "not sure", "no idea", "no se", "no lo se", "ni idea")
+#: Below this speech-recognition confidence an answer goes `unsure` (where the state has it).
+DEFAULT_UNSURE_BELOW = 0.5
 
 STATE_KEYS = frozenset(
-    {"say", "bilingual", "gather", "next", "end", "transitions", "max_attempts", "disposition"}
+    {
+        "say",
+        "bilingual",
+        "answer",
+        "gather",
+        "record",
+        "next",
+        "end",
+        "transitions",
+        "max_attempts",
+        "disposition",
+        "store",
+        "speech",
+        "values",
+        "hints",
+        "unsure_below",
+        "report",
+        "complete_report",
+        "no_match_prompt",
+    }
 )
-GATHER_KEYS = frozenset({"input", "digits", "timeout", "finish_on_key"})
+GATHER_KEYS = frozenset({"input", "digits", "timeout", "finish_on_key", "speech_timeout"})
+RECORD_KEYS = frozenset({"max_length", "timeout", "finish_on_key", "transcribe"})
 FLOW_KEYS = frozenset({"flow", "initial", "prompts", "states", "description"})
+CONDITION_KEYS = frozenset({"field", "any", "is", "present"})
+
+#: How each kind of answer listens unless the state's `gather:` says otherwise.
+GATHER_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
+    "menu": {"input": "dtmf", "digits": 1, "timeout": 6, "finish_on_key": ""},
+    "yes_no": {"input": "dtmf speech", "digits": 1, "timeout": 6, "finish_on_key": ""},
+    "text": {"input": "speech", "digits": None, "timeout": 6, "finish_on_key": ""},
+    "dollars": {"input": "dtmf speech", "digits": None, "timeout": 10, "finish_on_key": "#"},
+    "phone": {"input": "dtmf speech", "digits": None, "timeout": 10, "finish_on_key": "#"},
+    "date": {"input": "dtmf speech", "digits": None, "timeout": 10, "finish_on_key": "#"},
+}
 
 
 class FlowError(ValueError):
@@ -55,10 +113,49 @@ class FlowError(ValueError):
         super().__init__(f"{where}: {problem}")
 
 
+# --- the data -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`{field: F, is: V}`, `{any: [F...], is: V}` or `{field: F, present: true|false}`."""
+
+    fields: tuple[str, ...]
+    equals: str | None = None
+    present: bool | None = None
+
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        if self.present is not None:
+            return all((facts.get(f) not in (None, "")) is self.present for f in self.fields)
+        return any(str(facts.get(f)) == self.equals for f in self.fields)
+
+
+@dataclass(frozen=True)
+class Branch:
+    target: str
+    flow: str | None = None  # None: the flow the transition belongs to
+    language: str | None = None
+    condition: Condition | None = None
+
+
 @dataclass(frozen=True)
 class Transition:
-    target: str
-    language: str | None = None
+    branches: tuple[Branch, ...]
+
+    def pick(self, facts: Mapping[str, Any]) -> Branch:
+        for branch in self.branches:
+            if branch.condition is None or branch.condition.holds(facts):
+                return branch
+        raise AssertionError("validated flows end every branch list with an unconditional one")
+
+    @property
+    def target(self) -> str:
+        """The default (last) branch's state: the only one for a plain transition."""
+        return self.branches[-1].target
+
+    @property
+    def language(self) -> str | None:
+        return self.branches[-1].language
 
 
 @dataclass(frozen=True)
@@ -67,24 +164,48 @@ class GatherSpec:
     digits: int | None = 1
     timeout: int = 6
     finish_on_key: str = ""
+    speech_timeout: str = "auto"
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    max_length: int = 120
+    timeout: int = 5
+    finish_on_key: str = "#"
+    transcribe: bool = True
 
 
 @dataclass(frozen=True)
 class State:
     id: str
+    flow: str = ""
     say: tuple[str, ...] = ()
     bilingual: bool = False
+    answer: str | None = None
     gather: GatherSpec | None = None
-    next: str | None = None
+    record: RecordSpec | None = None
+    next: Transition | None = None
     end: str | None = None
     transitions: Mapping[str, Transition] = field(default_factory=dict)
     max_attempts: int = 3
     disposition: str | None = None
+    store: str | None = None
+    speech: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    values: Mapping[str, str] = field(default_factory=dict)
+    hints: tuple[str, ...] = ()
+    unsure_below: float = DEFAULT_UNSURE_BELOW
+    report: str | None = None
+    complete_report: bool = False
+    #: Said before asking again when an answer was not understood (default: a shared prompt).
+    no_match_prompt: str | None = None
 
     @property
-    def targets(self) -> list[str]:
-        found = [t.target for t in self.transitions.values()]
-        return found + ([self.next] if self.next else [])
+    def all_transitions(self) -> list[Transition]:
+        return list(self.transitions.values()) + ([self.next] if self.next else [])
+
+    @property
+    def targets(self) -> list[tuple[str | None, str]]:
+        return [(b.flow, b.target) for t in self.all_transitions for b in t.branches]
 
 
 @dataclass(frozen=True)
@@ -102,6 +223,8 @@ class FlowSet:
 
     flows: Mapping[str, Flow]
     shared: Mapping[str, Mapping[str, str]]
+    #: Every stored field, by the kind of answer that stores it (for read-backs).
+    fields: Mapping[str, str] = field(default_factory=dict)
 
     def __getitem__(self, flow_id: str) -> Flow:
         return self.flows[flow_id]
@@ -109,6 +232,9 @@ class FlowSet:
     def prompt(self, flow: Flow | None, key: str, language: str) -> str:
         table = flow.prompts if flow is not None and key in flow.prompts else self.shared
         return table[key][language]
+
+    def state(self, flow_id: str, state_id: str) -> State:
+        return self.flows[flow_id].states[state_id]
 
 
 # --- loading and validation -------------------------------------------------------------------
@@ -121,11 +247,14 @@ def _read_yaml(path: Path) -> Any:
         raise FlowError(path.name, None, f"not valid YAML: {exc}") from None
 
 
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
 def _check_prompts(file: str, prompts: Any) -> dict[str, dict[str, str]]:
     if not isinstance(prompts, dict):
         raise FlowError(file, None, "`prompts` must map prompt keys to {en: ..., es: ...}")
     checked: dict[str, dict[str, str]] = {}
-    formatter = string.Formatter()
     for key, texts in prompts.items():
         if not isinstance(texts, dict):
             raise FlowError(file, None, f"prompt {key!r} must map languages to text")
@@ -134,17 +263,9 @@ def _check_prompts(file: str, prompts: Any) -> dict[str, dict[str, str]]:
             if not isinstance(text, str) or not text.strip():
                 raise FlowError(file, None, f"prompt {key!r} has no {language!r} text")
             try:
-                names = {name for _, name, _, _ in formatter.parse(text) if name is not None}
+                _placeholders(text)
             except ValueError as exc:
                 raise FlowError(file, None, f"prompt {key!r} ({language}): {exc}") from None
-            unknown = names - PLACEHOLDERS
-            if unknown:
-                raise FlowError(
-                    file,
-                    None,
-                    f"prompt {key!r} ({language}) uses unknown placeholder(s) "
-                    f"{', '.join(sorted(unknown))}; known: {', '.join(sorted(PLACEHOLDERS))}",
-                )
         extra = set(texts) - set(LANGUAGES)
         if extra:
             raise FlowError(file, None, f"prompt {key!r} has unknown language(s) {sorted(extra)}")
@@ -152,22 +273,106 @@ def _check_prompts(file: str, prompts: Any) -> dict[str, dict[str, str]]:
     return checked
 
 
-def _transition(file: str, state: str, event: str, raw: Any) -> Transition:
-    if isinstance(raw, str):
-        return Transition(raw)
-    if isinstance(raw, dict) and set(raw) <= {"to", "language"} and isinstance(raw.get("to"), str):
+def _condition(file: str, state: str, raw: Any) -> Condition:
+    if not isinstance(raw, dict) or set(raw) - CONDITION_KEYS:
+        raise FlowError(file, state, f"`if` takes only {', '.join(sorted(CONDITION_KEYS))}")
+    if ("field" in raw) == ("any" in raw):
+        raise FlowError(file, state, "`if` names either `field: F` or `any: [F, ...]`")
+    fields = [raw["field"]] if "field" in raw else raw["any"]
+    if not isinstance(fields, list) or not fields or not all(isinstance(f, str) for f in fields):
+        raise FlowError(file, state, "`if` fields must be field names")
+    if ("is" in raw) == ("present" in raw):
+        raise FlowError(file, state, "`if` needs exactly one of `is: VALUE` or `present: BOOL`")
+    if "present" in raw and not isinstance(raw["present"], bool):
+        raise FlowError(file, state, "`if.present` must be true or false")
+    equals = raw.get("is")
+    if equals is not None:
+        # YAML reads yes/no as booleans: accept them as the stored words they stand for.
+        equals = {True: "yes", False: "no"}.get(equals, str(equals))
+    return Condition(tuple(fields), equals, raw.get("present"))
+
+
+def _branch(file: str, state: str, event: str, raw: Any) -> Branch:
+    condition = None
+    language = None
+    if isinstance(raw, dict):
+        if set(raw) - {"to", "language", "if"} or not isinstance(raw.get("to"), str):
+            raise FlowError(
+                file, state, f"`{event}` must be a state id or {{to: STATE, language: xx, if: ...}}"
+            )
         language = raw.get("language")
         if language is not None and language not in LANGUAGES:
-            raise FlowError(
-                file, state, f"`transitions.{event}` switches to unknown language {language!r}"
-            )
-        return Transition(raw["to"], language)
-    raise FlowError(
-        file, state, f"`transitions.{event}` must be a state id or {{to: STATE, language: xx}}"
+            raise FlowError(file, state, f"`{event}` switches to unknown language {language!r}")
+        if "if" in raw:
+            condition = _condition(file, state, raw["if"])
+        raw = raw["to"]
+    if not isinstance(raw, str) or not raw:
+        raise FlowError(file, state, f"`{event}` must name a state")
+    flow, _, target = raw.rpartition(":") if ":" in raw else ("", "", raw)
+    return Branch(target=target, flow=flow or None, language=language, condition=condition)
+
+
+def _transition(file: str, state: str, event: str, raw: Any) -> Transition:
+    items = raw if isinstance(raw, list) else [raw]
+    if not items:
+        raise FlowError(file, state, f"`{event}` has no branches")
+    branches = tuple(_branch(file, state, event, item) for item in items)
+    if branches[-1].condition is not None:
+        raise FlowError(file, state, f"`{event}`: the last branch must have no `if`")
+    if any(b.condition is None for b in branches[:-1]):
+        raise FlowError(file, state, f"`{event}`: only the last branch may have no `if`")
+    return Transition(branches)
+
+
+def _not_count(value: object) -> bool:
+    """Not a positive whole number (YAML's true/false are ints to Python, and not counts)."""
+    return isinstance(value, bool) or not isinstance(value, int) or value < 1
+
+
+def _gather_spec(file: str, state_id: str, answer: str, raw: Any) -> GatherSpec:
+    spec = dict(GATHER_DEFAULTS[answer])
+    if raw is not None:
+        if not isinstance(raw, dict) or set(raw) - GATHER_KEYS:
+            raise FlowError(file, state_id, f"`gather` takes only {', '.join(sorted(GATHER_KEYS))}")
+        spec.update(raw)
+    if spec["input"] not in INPUT_KINDS:
+        raise FlowError(file, state_id, f"`gather.input` must be one of {sorted(INPUT_KINDS)}")
+    for name in ("digits", "timeout"):
+        value = spec.get(name)
+        if value is not None and _not_count(value):
+            raise FlowError(file, state_id, f"`gather.{name}` must be a positive whole number")
+    return GatherSpec(
+        input=spec["input"],
+        digits=spec["digits"],
+        timeout=spec["timeout"],
+        finish_on_key=str(spec["finish_on_key"] or ""),
+        speech_timeout=str(spec.get("speech_timeout", "auto")),
     )
 
 
-def _state(file: str, state_id: str, raw: Any) -> State:
+def _record_spec(file: str, state_id: str, raw: Any) -> RecordSpec:
+    if raw is True:
+        raw = {}
+    if not isinstance(raw, dict) or set(raw) - RECORD_KEYS:
+        raise FlowError(file, state_id, f"`record` takes only {', '.join(sorted(RECORD_KEYS))}")
+    spec = RecordSpec(**raw)
+    if _not_count(spec.max_length) or _not_count(spec.timeout):
+        raise FlowError(file, state_id, "`record` lengths must be positive whole numbers")
+    return spec
+
+
+def _words(file: str, state_id: str, raw: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        raise FlowError(file, state_id, "`speech` must map keys to lists of words")
+    words: dict[str, tuple[str, ...]] = {}
+    for key, said in raw.items():
+        if str(key) not in KEYS or not isinstance(said, list) or not said:
+            raise FlowError(file, state_id, f"`speech.{key}` must be a key with a list of words")
+        words[str(key)] = tuple(_fold(str(w)) for w in said)
+    return words
+
+
+def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
     if not isinstance(raw, dict):
         raise FlowError(file, state_id, "a state must be a mapping")
     unknown = {str(k) for k in raw} - STATE_KEYS
@@ -181,26 +386,20 @@ def _state(file: str, state_id: str, raw: Any) -> State:
         say = [say]
     if not isinstance(say, list) or not all(isinstance(k, str) for k in say):
         raise FlowError(file, state_id, "`say` must be a list of prompt keys")
-    kinds = [k for k in ("gather", "next", "end") if raw.get(k) is not None]
+    if "gather" in raw and "answer" not in raw:
+        raw = {**raw, "answer": "menu"}
+    kinds = [k for k in ("answer", "record", "next", "end") if raw.get(k) is not None]
     if len(kinds) != 1:
-        raise FlowError(file, state_id, "a state needs exactly one of `gather`, `next` or `end`")
-    gather = None
-    if "gather" in raw:
-        spec = raw["gather"]
-        if not isinstance(spec, dict) or set(spec) - GATHER_KEYS:
-            raise FlowError(file, state_id, f"`gather` takes only {', '.join(sorted(GATHER_KEYS))}")
-        if spec.get("input", "dtmf") not in INPUT_KINDS:
-            raise FlowError(file, state_id, f"`gather.input` must be one of {sorted(INPUT_KINDS)}")
-        for name in ("digits", "timeout"):
-            value = spec.get(name)
-            if value is not None and (_not_count(value)):
-                raise FlowError(file, state_id, f"`gather.{name}` must be a positive whole number")
-        gather = GatherSpec(
-            input=spec.get("input", "dtmf"),
-            digits=spec.get("digits", 1),
-            timeout=spec.get("timeout", 6),
-            finish_on_key=str(spec.get("finish_on_key", "")),
+        raise FlowError(
+            file, state_id, "a state needs exactly one of `answer`, `record`, `next` or `end`"
         )
+    answer = raw.get("answer")
+    if answer is not None and answer not in ANSWER_KINDS:
+        raise FlowError(
+            file, state_id, f"`answer` must be one of {', '.join(sorted(ANSWER_KINDS))}"
+        )
+    gather = _gather_spec(file, state_id, answer, raw.get("gather")) if answer else None
+    record = _record_spec(file, state_id, raw["record"]) if raw.get("record") is not None else None
     end = raw.get("end")
     if end is not None and end not in ENDINGS:
         raise FlowError(file, state_id, f"`end` must be one of {', '.join(sorted(ENDINGS))}")
@@ -209,97 +408,89 @@ def _state(file: str, state_id: str, raw: Any) -> State:
         raise FlowError(file, state_id, "`transitions` must map events to targets")
     on: dict[str, Transition] = {}
     for event, target in on_raw.items():
-        event = str(event)
+        event = {True: "yes", False: "no"}.get(event, str(event))  # YAML 1.1 booleans
         if event not in EVENTS and event not in KEYS:
             raise FlowError(
                 file, state_id, f"unknown event {event!r} (a key 0-9 * #, or {sorted(EVENTS)})"
             )
-        on[event] = _transition(file, state_id, event, target)
+        on[event] = _transition(file, state_id, f"transitions.{event}", target)
     if gather is not None:
         for needed in ("timeout", "no_match", "fail"):
             if needed not in on:
                 raise FlowError(file, state_id, f"a gather state needs `transitions.{needed}`")
-        if not any(key in KEYS for key in on):
-            raise FlowError(file, state_id, "a gather state needs at least one key to press")
+        if answer == "menu" and not any(key in KEYS for key in on):
+            raise FlowError(file, state_id, "a menu needs at least one key to press")
+        if answer == "menu" and "dtmf" in gather.input and gather.digits != 1:
+            # Menu transitions name single keys: a longer answer needs its own answer kind.
+            raise FlowError(file, state_id, "a menu takes `gather.digits: 1`")
+        if answer == "yes_no" and not {"yes", "no"} <= set(on):
+            raise FlowError(file, state_id, "a yes_no question needs `transitions.yes` and `.no`")
+        if answer not in ("menu", "yes_no") and "done" not in on:
+            raise FlowError(file, state_id, f"a {answer} answer needs `transitions.done`")
+    elif record is not None:
+        if set(on) != {"done"}:
+            raise FlowError(file, state_id, "a record state takes exactly `transitions.done`")
     elif end == "transfer":
         if set(on) != {"unavailable"}:
             raise FlowError(
                 file, state_id, "a transfer state takes exactly `transitions.unavailable`"
             )
     elif on:
-        raise FlowError(file, state_id, "only gather and transfer states take `transitions`")
-    if gather is not None and gather.digits != 1:
-        # Menu transitions name single keys; multi-digit answers need an input type that
-        # stores the digits, not a menu.
-        raise FlowError(file, state_id, "a menu takes `gather.digits: 1`")
+        raise FlowError(
+            file, state_id, "only answer, record and transfer states take `transitions`"
+        )
+    store = raw.get("store")
+    if store is not None and (not isinstance(store, str) or answer is None):
+        raise FlowError(file, state_id, "`store` names a field, on a state that takes an answer")
+    speech = _words(file, state_id, raw["speech"]) if "speech" in raw else {}
+    if speech and answer != "menu":
+        raise FlowError(file, state_id, "`speech` words are for menus")
+    if speech and gather is not None and "speech" not in gather.input:
+        gather = GatherSpec(**{**gather.__dict__, "input": "dtmf speech"})
+    values = raw.get("values", {}) or {}
+    if not isinstance(values, dict) or not all(str(k) in on for k in values):
+        raise FlowError(file, state_id, "`values` maps the menu's keys to what is stored")
+    if answer == "menu" and store and not values:
+        raise FlowError(file, state_id, "a menu that stores needs `values`")
+    hints = raw.get("hints", [])
+    if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
+        raise FlowError(file, state_id, "`hints` must be a list of words or phrases")
     if not isinstance(raw.get("bilingual", False), bool):
         raise FlowError(file, state_id, "`bilingual` must be true or false")
+    if not isinstance(raw.get("complete_report", False), bool):
+        raise FlowError(file, state_id, "`complete_report` must be true or false")
     max_attempts = raw.get("max_attempts", 3)
     if _not_count(max_attempts):
         raise FlowError(file, state_id, "`max_attempts` must be a positive whole number")
+    unsure_below = raw.get("unsure_below", DEFAULT_UNSURE_BELOW)
+    if isinstance(unsure_below, bool) or not isinstance(unsure_below, int | float):
+        raise FlowError(file, state_id, "`unsure_below` must be a confidence between 0 and 1")
+    next_raw = raw.get("next")
     return State(
         id=state_id,
+        flow=flow_id,
         say=tuple(say),
         bilingual=bool(raw.get("bilingual", False)),
+        answer=answer,
         gather=gather,
-        next=raw.get("next"),
+        record=record,
+        next=_transition(file, state_id, "next", next_raw) if next_raw is not None else None,
         end=end,
         transitions=on,
         max_attempts=max_attempts,
         disposition=raw.get("disposition"),
+        store=store,
+        speech=speech,
+        values={str(k): str(v) for k, v in values.items()},
+        hints=tuple(hints),
+        unsure_below=float(unsure_below),
+        report=raw.get("report"),
+        complete_report=bool(raw.get("complete_report", False)),
+        no_match_prompt=raw.get("no_match_prompt"),
     )
 
 
-def _not_count(value: object) -> bool:
-    """Not a positive whole number (YAML's true/false are ints to Python, and not counts)."""
-    return isinstance(value, bool) or not isinstance(value, int) or value < 1
-
-
-def _check_graph(flow: Flow) -> None:
-    for state in flow.states.values():
-        for target in state.targets:
-            if target not in flow.states:
-                raise FlowError(flow.file, state.id, f"goes to {target!r}, which does not exist")
-    if flow.initial not in flow.states:
-        raise FlowError(flow.file, None, f"initial state {flow.initial!r} does not exist")
-    seen, todo = set(), [flow.initial]
-    while todo:
-        current = todo.pop()
-        if current not in seen:
-            seen.add(current)
-            todo.extend(flow.states[current].targets)
-    for state_id in flow.states:
-        if state_id not in seen:
-            raise FlowError(flow.file, state_id, f"cannot be reached from {flow.initial!r}")
-    # No trap states: from every state some path must reach an ending.
-    # A transfer ends the call only when someone answers; with nobody there it moves on to its
-    # `unavailable` state, so only hangups count as endings here.
-    can_end = {s.id for s in flow.states.values() if s.end == "hangup"}
-    changed = True
-    while changed:
-        changed = False
-        for state in flow.states.values():
-            if state.id not in can_end and any(t in can_end for t in state.targets):
-                can_end.add(state.id)
-                changed = True
-    for state_id in flow.states:
-        if state_id not in can_end:
-            raise FlowError(flow.file, state_id, "no path from here ever ends the call")
-
-
-def _check_prompt_use(flow: Flow, shared: Mapping[str, Any]) -> None:
-    used: set[str] = set()
-    for state in flow.states.values():
-        for key in state.say:
-            if key not in flow.prompts and key not in shared:
-                raise FlowError(flow.file, state.id, f"says prompt {key!r}, which is not defined")
-            used.add(key)
-    for key in flow.prompts:
-        if key not in used:
-            raise FlowError(flow.file, None, f"prompt {key!r} is defined but never said")
-
-
-def load_flow(path: Path, shared: Mapping[str, Mapping[str, str]]) -> Flow:
+def _parse_flow(path: Path) -> Flow:
     raw = _read_yaml(path)
     file = path.name
     if not isinstance(raw, dict):
@@ -313,15 +504,137 @@ def load_flow(path: Path, shared: Mapping[str, Mapping[str, str]]) -> Flow:
     states_raw = raw.get("states")
     if not isinstance(states_raw, dict) or not states_raw:
         raise FlowError(file, None, "`states` must map state ids to states")
-    flow = Flow(
+    return Flow(
         id=flow_id,
         initial=str(raw.get("initial", "")),
-        states={str(k): _state(file, str(k), v) for k, v in states_raw.items()},
+        states={str(k): _state(file, flow_id, str(k), v) for k, v in states_raw.items()},
         prompts=_check_prompts(file, raw.get("prompts", {}) or {}),
         file=file,
     )
-    _check_graph(flow)
-    _check_prompt_use(flow, shared)
+
+
+def _resolve(flows: Mapping[str, Flow], flow: Flow, state: State) -> None:
+    """Check every target exists; `flow:` means that flow's initial state."""
+    for transition in state.all_transitions:
+        for branch in transition.branches:
+            target_flow = flows.get(branch.flow or flow.id)
+            if target_flow is None:
+                raise FlowError(
+                    flow.file, state.id, f"goes to flow {branch.flow!r}, which does not exist"
+                )
+            if branch.target and branch.target not in target_flow.states:
+                where = f"{branch.flow}:{branch.target}" if branch.flow else branch.target
+                raise FlowError(flow.file, state.id, f"goes to {where!r}, which does not exist")
+
+
+def _node_targets(flows: Mapping[str, Flow], flow_id: str, state: State) -> list[tuple[str, str]]:
+    found = []
+    for target_flow, target in state.targets:
+        other = flows[target_flow or flow_id]
+        found.append((other.id, target or other.initial))
+    return found
+
+
+def _check_graph(flows: Mapping[str, Flow]) -> None:
+    for flow in flows.values():
+        if flow.initial not in flow.states:
+            raise FlowError(flow.file, None, f"initial state {flow.initial!r} does not exist")
+        for state in flow.states.values():
+            _resolve(flows, flow, state)
+    nodes = {(f.id, s): st for f in flows.values() for s, st in f.states.items()}
+    edges = {node: _node_targets(flows, node[0], st) for node, st in nodes.items()}
+    # Each flow's initial state is an entry; everything else must be reached from one.
+    seen: set[tuple[str, str]] = set()
+    todo = [(f.id, f.initial) for f in flows.values()]
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo.extend(edges[current])
+    for node, st in nodes.items():
+        if node not in seen:
+            flow = flows[node[0]]
+            raise FlowError(flow.file, st.id, f"cannot be reached from {flow.initial!r}")
+    # No trap states: from every state some path must reach a hangup. A transfer ends the call
+    # only when someone answers; otherwise it moves on, so only hangups count as endings.
+    can_end = {node for node, st in nodes.items() if st.end == "hangup"}
+    changed = True
+    while changed:
+        changed = False
+        for node in nodes:
+            if node not in can_end and any(t in can_end for t in edges[node]):
+                can_end.add(node)
+                changed = True
+    for node, st in nodes.items():
+        if node not in can_end:
+            raise FlowError(flows[node[0]].file, st.id, "no path from here ever ends the call")
+
+
+def _check_prompt_use(
+    flows: Mapping[str, Flow], shared: Mapping[str, Any], fields: set[str]
+) -> None:
+    known = PLACEHOLDERS | fields
+    for flow in flows.values():
+        used: set[str] = set()
+        for state in flow.states.values():
+            for key in state.say + ((state.no_match_prompt,) if state.no_match_prompt else ()):
+                if key not in flow.prompts and key not in shared:
+                    raise FlowError(
+                        flow.file, state.id, f"says prompt {key!r}, which is not defined"
+                    )
+                used.add(key)
+        for key in flow.prompts:
+            if key not in used:
+                raise FlowError(flow.file, None, f"prompt {key!r} is defined but never said")
+        for key, texts in flow.prompts.items():
+            for language, text in texts.items():
+                unknown = _placeholders(text) - known
+                if unknown:
+                    raise FlowError(
+                        flow.file,
+                        None,
+                        f"prompt {key!r} ({language}) uses unknown placeholder(s) "
+                        f"{', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}",
+                    )
+    for key, texts in shared.items():
+        for language, text in texts.items():
+            unknown = _placeholders(text) - PLACEHOLDERS
+            if unknown:
+                raise FlowError(
+                    SHARED_PROMPTS_FILE,
+                    None,
+                    f"prompt {key!r} ({language}) uses unknown placeholder(s) "
+                    f"{', '.join(sorted(unknown))}; known: {', '.join(sorted(PLACEHOLDERS))}",
+                )
+
+
+def _check_conditions(flows: Mapping[str, Flow], fields: set[str]) -> None:
+    for flow in flows.values():
+        for state in flow.states.values():
+            for transition in state.all_transitions:
+                for branch in transition.branches:
+                    if branch.condition is None:
+                        continue
+                    for name in branch.condition.fields:
+                        if name not in fields and name not in CALL_FACTS:
+                            raise FlowError(
+                                flow.file,
+                                state.id,
+                                f"`if` reads field {name!r}, which no state stores",
+                            )
+
+
+#: Facts about the call itself that conditions may read besides stored answers.
+CALL_FACTS = frozenset({"caller_number"})
+
+
+def load_flow(path: Path, shared: Mapping[str, Mapping[str, str]]) -> Flow:
+    """Load and check one flow on its own (cross-flow targets must then not be used)."""
+    flow = _parse_flow(path)
+    fields = {s.store for s in flow.states.values() if s.store}
+    _check_graph({flow.id: flow})
+    _check_conditions({flow.id: flow}, fields)
+    _check_prompt_use({flow.id: flow}, shared, fields)
     return flow
 
 
@@ -338,14 +651,34 @@ def load_flows(directory: str | Path | None = None) -> FlowSet:
     for key in ENGINE_PROMPTS:
         if key not in shared:
             raise FlowError(SHARED_PROMPTS_FILE, None, f"the engine needs prompt {key!r}")
-    flows = {}
+    flows: dict[str, Flow] = {}
     for path in sorted(folder.glob("*.yaml")):
         if path.name != SHARED_PROMPTS_FILE:
-            flow = load_flow(path, shared)
+            flow = _parse_flow(path)
             flows[flow.id] = flow
     if not flows:
         raise FlowError(folder.name, None, "holds no flow")
-    return FlowSet(flows=flows, shared=shared)
+    kinds: dict[str, str] = {}
+    choices: set[str] = set()
+    for flow in flows.values():
+        for state in flow.states.values():
+            if not state.store:
+                continue
+            if state.answer in ("menu", "yes_no"):
+                # A chosen value has no kind of its own ("yes", or "=caller_number").
+                choices.add(state.store)
+            elif kinds.setdefault(state.store, str(state.answer)) != state.answer:
+                raise FlowError(
+                    flow.file,
+                    state.id,
+                    f"stores {state.store!r} as {state.answer}, elsewhere as {kinds[state.store]}",
+                )
+    for name in choices:
+        kinds.setdefault(name, "text")
+    _check_graph(flows)
+    _check_conditions(flows, set(kinds))
+    _check_prompt_use(flows, shared, set(kinds))
+    return FlowSet(flows=flows, shared=shared, fields=kinds)
 
 
 # --- walking a caller through a flow ----------------------------------------------------------
@@ -356,7 +689,12 @@ class CallerInput:
     """What Twilio reported at one step; everything optional because callers are unpredictable."""
 
     digits: str = ""
+    speech: str = ""
+    confidence: float | None = None
     dial_status: str = ""
+    recording_url: str = ""
+    recording_sid: str = ""
+    recording_duration: int | None = None
 
 
 @dataclass(frozen=True)
@@ -368,38 +706,132 @@ class Move:
     attempts: int = 0
     language: str | None = None
     notice: str | None = None
+    flow: str | None = None  # None: the same flow
+    stored: Mapping[str, Any] = field(default_factory=dict)
 
 
-def advance(flow: Flow, state_id: str, attempts: int, given: CallerInput) -> Move:
+def _fold(text: str) -> str:
+    """Lower case without accents, punctuation or extra spaces: how speech is compared."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w\s]", " ", plain).split())
+
+
+def _heard_key(state: State, speech: str) -> str | None:
+    """The one menu key whose words were said, if exactly one was."""
+    heard = f" {_fold(speech)} "
+    matches = {key for key, words in state.speech.items() if any(f" {w} " in heard for w in words)}
+    return matches.pop() if len(matches) == 1 else None
+
+
+def _understand(
+    state: State, given: CallerInput, now: datetime | None, language: str
+) -> tuple[str, Any]:
+    """(event, stored value) for an input at an answer state; event is a transition name."""
+    digits = given.digits.strip()
+    speech = given.speech.strip()
+    if not digits and not speech:
+        return "timeout", None
+    answers_key = state.answer == "yes_no" and digits in ("1", "2")
+    if digits and set(digits) <= KEYS and digits in state.transitions and not answers_key:
+        return digits, state.values.get(digits)
+    if "*" in state.transitions and speech and not digits:
+        heard = f" {_fold(speech)} "
+        if any(f" {phrase} " in heard for phrase in DONT_KNOW):
+            return "*", None
+    kind = state.answer
+    value: Any = None
+    if kind == "menu":
+        key = _heard_key(state, speech) if speech and not digits else None
+        if key is not None and key in state.transitions:
+            return key, state.values.get(key)
+        return "no_match", None
+    if kind == "yes_no":
+        if digits:
+            choice = {"1": True, "2": False}.get(digits)
+        else:
+            choice = answers.parse_yes_no(speech, language)
+        if choice is None:
+            return "no_match", None
+        event = "yes" if choice else "no"
+        # With `values`, only the listed answers store something ("yes": "=caller_number").
+        return event, (state.values.get(event) if state.values else event)
+    if kind == "text":
+        value = answers.clean_text(speech) if speech else None
+    elif kind == "dollars":
+        value = answers.parse_dollars(digits=digits, speech=speech, language=language)
+    elif kind == "phone":
+        value = answers.parse_phone(digits=digits, speech=speech)
+    elif kind == "date":
+        assert now is not None, "date answers need the time"
+        parsed = answers.parse_date(digits=digits, speech=speech, now=now, language=language)
+        value = parsed.isoformat() if parsed else None
+    if value is None:
+        return "no_match", None
+    heard_poorly = given.confidence is not None and given.confidence < state.unsure_below
+    if speech and heard_poorly and "unsure" in state.transitions:
+        return "unsure", value
+    return "done", value
+
+
+def advance(
+    flow: Flow,
+    state_id: str,
+    attempts: int,
+    given: CallerInput,
+    facts: Mapping[str, Any] | None = None,
+    *,
+    now: datetime | None = None,
+    language: str = "en",
+) -> Move:
     """The next state for a caller who was at `state_id` and did `given`."""
+    facts = facts or {}
     state = flow.states[state_id]
     if state.end == "transfer":
         if given.dial_status in ("completed", "answered"):
             return Move(state_id, "transferred")
-        target = state.transitions["unavailable"]
-        return Move(target.target, f"dial:{given.dial_status or 'unknown'}", 0, target.language)
+        return _move(
+            state.transitions["unavailable"], facts, f"dial:{given.dial_status or 'unknown'}"
+        )
+    if state.record is not None:
+        recorded = "recorded" if given.recording_url else "no_recording"
+        return _move(state.transitions["done"], facts, recorded)
     if state.gather is None:
         # A stale request for a state that waits for nothing: say it again.
         return Move(state_id, "repeat", attempts)
-    digits = given.digits.strip()
-    if not digits:
-        event, notice = "timeout", "didnt_hear"
-    elif set(digits) <= KEYS and digits in state.transitions:
-        event, notice = digits, None
-    else:
-        event, notice = "no_match", "not_an_option"
-    chosen = state.transitions[event]
-    if event == "*" and chosen.target == state_id:
-        return Move(state_id, "repeat", attempts)
+    event, value = _understand(state, given, now, language)
+    if isinstance(value, str) and value.startswith("="):
+        # A menu value like "=caller_number" keeps a fact about the call ("use this number").
+        value = facts.get(value[1:])
+    stored = {state.store: value} if state.store and value is not None else {}
     if event in ("timeout", "no_match"):
         tries = attempts + 1
         if tries >= state.max_attempts:
-            fail = state.transitions["fail"]
-            return Move(fail.target, "fail", 0, fail.language, "too_many_tries")
-        if chosen.target == state_id:
-            return Move(state_id, event, tries, chosen.language, notice)
-        return Move(chosen.target, event, 0, chosen.language, notice)
-    return Move(chosen.target, event, 0, chosen.language)
+            return _move(state.transitions["fail"], facts, "fail", notice="too_many_tries")
+        if event == "timeout":
+            notice = "didnt_hear"
+        elif state.no_match_prompt:
+            notice = state.no_match_prompt
+        else:
+            notice = "not_an_option" if state.answer == "menu" else "didnt_understand"
+        branch = state.transitions[event].pick(facts)
+        if branch.target == state_id and branch.flow in (None, flow.id):
+            return Move(state_id, event, tries, branch.language, notice)
+        return _move(state.transitions[event], facts, event, notice=notice)
+    branch = state.transitions[event].pick({**facts, **stored})
+    if event == "*" and branch.target == state_id and branch.flow in (None, flow.id):
+        return Move(state_id, "repeat", attempts)
+    return Move(branch.target, event, 0, branch.language, None, branch.flow, stored)
+
+
+def _move(
+    transition: Transition, facts: Mapping[str, Any], outcome: str, notice: str | None = None
+) -> Move:
+    branch = transition.pick(facts)
+    return Move(branch.target, outcome, 0, branch.language, notice, branch.flow)
+
+
+# --- TwiML -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -415,14 +847,21 @@ class RenderContext:
     voices: Mapping[str, Voice]
     values: Mapping[str, str]
     operator_number: str | None = None
+    #: Where recording status and transcription callbacks go.
+    recording_callback_url: str = ""
+    transcription_callback_url: str = ""
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)
 class Rendered:
     twiml: VoiceResponse
-    #: The state the caller now waits in (None when the call ends with this response).
+    #: The flow and state the caller now waits in (None when the call ends with this response).
     waiting_in: str | None
     disposition: str | None
+    flow: str | None = None
+    #: Every state entered on the way, in order (their `report`/`disposition` effects apply).
+    entered: tuple[tuple[str, str], ...] = ()
 
 
 class _Values(dict[str, str]):
@@ -447,6 +886,33 @@ def say(
             target.say(text, voice=voice.name, language=voice.language)
 
 
+def spoken_facts(
+    flows: FlowSet, facts: Mapping[str, Any], language: str, now: datetime | None
+) -> dict[str, str]:
+    """Stored answers as words for read-backs: "250 dollars", "yesterday", "4 1 0, ..."."""
+    words: dict[str, str] = {}
+    for name, value in facts.items():
+        if value in (None, ""):
+            continue
+        kind = flows.fields.get(name)
+        if name == "report_number":
+            words[name] = answers.say_digits(str(value))
+        elif name == "caller_number":
+            words[name] = answers.say_phone(str(value))
+        elif kind == "dollars":
+            words[name] = answers.say_dollars(int(value), language)
+        elif kind == "date" and now is not None:
+            words[name] = answers.say_date(date.fromisoformat(str(value)), now, language)
+        elif kind == "phone":
+            words[name] = answers.say_phone(str(value))
+        else:
+            words[name] = str(value)
+    return words
+
+
+OnEnter = Callable[[State], Mapping[str, Any]]
+
+
 def render(
     flows: FlowSet,
     flow: Flow,
@@ -455,45 +921,102 @@ def render(
     *,
     notice: str | None = None,
     response: VoiceResponse | None = None,
+    facts: Mapping[str, Any] | None = None,
+    on_enter: OnEnter | None = None,
 ) -> Rendered:
-    """TwiML for entering `state_id`, following `next` and unavailable transfers to a wait."""
+    """TwiML for entering `state_id`, following `next` and unavailable transfers to a wait.
+
+    `on_enter(state)` is called for each state entered, before its prompts are built, and may
+    return new facts (a report number, say) for the prompts that follow.
+    """
     response = response if response is not None else VoiceResponse()
+    facts = dict(facts or {})
     if notice:
-        say(response, flows, None, [notice], [ctx.language], ctx)
+        say(response, flows, flow, [notice], [ctx.language], ctx)
     disposition = None
-    current: str | None = state_id
-    for _ in range(len(flow.states) + 1):
-        assert current is not None
-        state = flow.states[current]
-        disposition = state.disposition or disposition
-        languages = LANGUAGES if state.bilingual else (ctx.language,)
-        if state.gather is not None:
-            spec = state.gather
-            gather = Gather(
-                input=spec.input,
-                action=ctx.action_url,
-                method="POST",
-                timeout=spec.timeout,
-                action_on_empty_result=True,
-                num_digits=spec.digits,
-                finish_on_key=spec.finish_on_key,
-            )
-            say(gather, flows, flow, state.say, languages, ctx)
-            response.append(gather)
-            return Rendered(response, current, disposition)
-        if state.end == "transfer" and not ctx.operator_number:
+    entered: list[tuple[str, str]] = []
+    current = flow.states[state_id]
+    limit = sum(len(f.states) for f in flows.flows.values()) + 1
+    for _ in range(limit):
+        entered.append((current.flow or flow.id, current.id))
+        if on_enter is not None:
+            facts.update(on_enter(current))
+        disposition = current.disposition or disposition
+        owner = flows[current.flow] if current.flow else flow
+        values = {**spoken_facts(flows, facts, ctx.language, ctx.now), **ctx.values}
+        here = RenderContext(**{**ctx.__dict__, "values": values})
+        languages = LANGUAGES if current.bilingual else (ctx.language,)
+        if current.gather is not None:
+            response.append(_gather(flows, owner, current, languages, here))
+            return Rendered(response, current.id, disposition, owner.id, tuple(entered))
+        if current.end == "transfer" and not ctx.operator_number:
             # Nobody to transfer to: go straight to what the flow does when nobody answers.
-            current = state.transitions["unavailable"].target
+            branch = current.transitions["unavailable"].pick(facts)
+            current = _target(flows, owner, branch)
             continue
-        say(response, flows, flow, state.say, languages, ctx)
-        if state.next:
-            current = state.next
+        say(response, flows, owner, current.say, languages, here)
+        if current.record is not None:
+            _record(response, current.record, here)
+            return Rendered(response, current.id, disposition, owner.id, tuple(entered))
+        if current.next is not None:
+            current = _target(flows, owner, current.next.pick(facts))
             continue
-        if state.end == "transfer":
+        if current.end == "transfer":
             dial = Dial(action=ctx.action_url, method="POST", timeout=25)
             dial.number(ctx.operator_number)
             response.append(dial)
-            return Rendered(response, current, disposition)
+            return Rendered(response, current.id, disposition, owner.id, tuple(entered))
         response.hangup()
-        return Rendered(response, None, disposition)
+        return Rendered(response, None, disposition, None, tuple(entered))
     raise FlowError(flow.file, state_id, "`next` states loop without waiting or ending")
+
+
+def _target(flows: FlowSet, flow: Flow, branch: Branch) -> State:
+    other = flows[branch.flow] if branch.flow else flow
+    return other.states[branch.target or other.initial]
+
+
+def _gather(
+    flows: FlowSet, flow: Flow, state: State, languages: tuple[str, ...], ctx: RenderContext
+) -> Gather:
+    spec = state.gather
+    assert spec is not None
+    options: dict[str, Any] = {
+        "input": spec.input,
+        "action": ctx.action_url,
+        "method": "POST",
+        "timeout": spec.timeout,
+        "action_on_empty_result": True,
+        "finish_on_key": spec.finish_on_key,
+    }
+    if spec.digits is not None and "dtmf" in spec.input:
+        options["num_digits"] = spec.digits
+    if "speech" in spec.input:
+        options["language"] = ctx.voices[ctx.language].language
+        options["speech_timeout"] = spec.speech_timeout
+        if state.hints:
+            options["hints"] = ", ".join(state.hints)
+    gather = Gather(**options)
+    say(gather, flows, flow, state.say, languages, ctx)
+    return gather
+
+
+def _record(response: VoiceResponse, spec: RecordSpec, ctx: RenderContext) -> None:
+    options: dict[str, Any] = {
+        "action": ctx.action_url,
+        "method": "POST",
+        "max_length": spec.max_length,
+        "timeout": spec.timeout,
+        "finish_on_key": spec.finish_on_key,
+        "play_beep": True,
+    }
+    if ctx.recording_callback_url:
+        options["recording_status_callback"] = ctx.recording_callback_url
+        options["recording_status_callback_method"] = "POST"
+        options["recording_status_callback_event"] = "completed absent"
+    if spec.transcribe and ctx.transcription_callback_url:
+        options["transcribe"] = True
+        options["transcribe_callback"] = ctx.transcription_callback_url
+    response.record(**options)
+    # Twilio skips the action when nothing was recorded; this brings the caller back either way.
+    response.redirect(ctx.action_url, method="POST")

@@ -7,8 +7,11 @@ outside tests of the models themselves.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -97,6 +100,7 @@ class Call(Base):
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"
     )
+    report: Mapped[Report | None] = relationship(back_populates="call", uselist=False)
 
 
 class Answer(Base):
@@ -139,3 +143,67 @@ class CallEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     call: Mapped[Call] = relationship(back_populates="events")
+
+
+class Report(Base):
+    """A lost-property or larceny report taken on a call.
+
+    It exists from the moment the caller chooses the report type, with status `partial`, and
+    every answer lands in `fields` as it is given: a caller who hangs up leaves a partial report
+    marked for a callback. At the end of the report flow it becomes `new`, ready for review.
+    """
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # TRU-YY-NNNNNN, easy to say and to quote when following up.
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), unique=True)
+    type: Mapped[str] = mapped_column(String(30))  # lost_property | larceny
+    # partial -> new (complete) -> later review statuses (staff UI)
+    status: Mapped[str] = mapped_column(String(20), default="partial", index=True)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    caller_number: Mapped[str | None] = mapped_column(String(20))
+    callback_number: Mapped[str | None] = mapped_column(String(20))
+    needs_callback: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Every answer of the report flow by field name (item, value, where, when_date ...).
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Maryland theft class, from the value (larceny only).
+    theft_class: Mapped[str | None] = mapped_column(String(30))
+    # What triage was told and what it decided (eligibility answers, outcome, reasons).
+    triage: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[datetime | None]
+
+    call: Mapped[Call] = relationship(back_populates="report")
+    recordings: Mapped[list[Recording]] = relationship(
+        back_populates="report", order_by="Recording.id"
+    )
+
+
+class Recording(Base):
+    """The caller's own account, recorded with <Record>, and its transcript.
+
+    Keyed by Twilio's RecordingSid and tied to the call; the recording status and transcription
+    callbacks may arrive before or long after the call's other webhooks, in any order.
+    """
+
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    call_sid: Mapped[str] = mapped_column(String(64), index=True)
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL"), index=True
+    )
+    url: Mapped[str | None] = mapped_column(String(500))
+    duration_seconds: Mapped[int | None]
+    # in-progress | completed | absent | failed (Twilio's RecordingStatus)
+    status: Mapped[str | None] = mapped_column(String(20))
+    transcript: Mapped[str | None] = mapped_column(Text)
+    transcript_status: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    report: Mapped[Report | None] = relationship(back_populates="recordings")

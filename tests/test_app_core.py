@@ -199,9 +199,13 @@ class TestCli:
         assert json.loads(result.stdout) == []
 
     def test_call_plays_a_scripted_call_through_the_app(self, app):
-        result = self.run(app, "call", "--keys", "2,1")
+        result = self.run(app, "call", "--keys", "2,0")
         assert result.exit_code == 0, result.output
-        assert "[es-US] Para saber cómo hacer un reporte por internet, oprima 1." in result.stdout
+        assert "[es-US] Para reportar algo que perdió, oprima 1." in result.stdout
+        assert (
+            "[es-US] Lo siento, en este momento no hay nadie del personal disponible"
+            in result.stdout
+        )
         assert "ended: hangup-verb" in result.stdout
 
 
@@ -211,7 +215,7 @@ def test_softphone_call_through_the_real_app_is_stored_and_completed(app, sessio
     result = run_call(
         transport,
         "https://tru.example.test/voice",
-        keys=["1", "", "*", "1"],
+        keys=["1", "", "*", "0"],
         status_url="https://tru.example.test/voice/status",
         out=lambda line: None,
     )
@@ -223,5 +227,5 @@ def test_softphone_call_through_the_real_app_is_stored_and_completed(app, sessio
 
     stored = session.scalar(select(Call).where(Call.call_sid == result.call_sid))
     assert stored.status == "completed"
-    assert stored.disposition == "online_report"
-    assert [a.outcome for a in stored.answers] == ["open", "1", "timeout", "repeat", "1"]
+    assert stored.state is None
+    assert [a.outcome for a in stored.answers] == ["open", "1", "timeout", "repeat", "0"]

@@ -71,12 +71,12 @@ def test_every_webhook_of_a_call_may_be_served_by_another_worker(app, make_app, 
     call.twilio = twilios[1]
     call.press("2")
     call.twilio = twilios[2]
-    reply = call.press("1")
-    assert "reporte por internet" in reply.spoken
+    reply = call.press("0")
+    assert "no hay nadie del personal disponible" in reply.spoken
     with app.extensions["tru.db"]() as session:
         stored = session.scalar(select(Call).where(Call.call_sid == call.call_sid))
         assert stored.language == "es"
-        assert stored.disposition == "online_report"
+        assert stored.state is None
         assert [a.step for a in stored.answers] == [0, 1, 2]
 
 

@@ -49,20 +49,31 @@ def test_spanish_caller_hears_the_menu_in_spanish_and_the_choice_is_stored(call,
     assert answers == [(0, "(arrival)", None, "open"), (1, "language", "2", "2")]
 
 
-def test_online_report_choice_speaks_the_site_and_ends_with_that_disposition(call, session):
+def test_something_else_keeps_the_callers_words_and_offers_other_paths(call, session):
     call.dial_in()
     call.press("1")
-    reply = call.press("1")
+    reply = call.press("4")
+    assert reply.spoken == "In a few words, please tell us why you are calling."
+    assert reply.gather.get("input") == "speech"
+    assert reply.gather.get("language") == "en-US"
+    reply = call.say("my neighbor's music is too loud")
+    # No staff number is configured: the caller hears the other ways to get help.
+    assert "no staff member is available" in reply.spoken
     assert "baltimorepolice dot org slash online reporting" in reply.spoken
     assert reply.hangs_up
-    assert stored_call(session, call).disposition == "online_report"
+    answers = stored_call(session, call).answers
+    assert (answers[-1].state, answers[-1].speech, answers[-1].outcome) == (
+        "ask_reason",
+        "my neighbor's music is too loud",
+        "done",
+    )
 
 
 def test_star_repeats_the_menu_without_counting_a_failure(call, session):
     call.dial_in()
     call.press("1")
     reply = call.press("*")
-    assert "To hear how to make a report online, press 1" in reply.spoken
+    assert "To report something you lost, press 1." in reply.spoken
     assert "Sorry" not in reply.spoken
     assert stored_call(session, call).attempts == 0
 
@@ -97,7 +108,7 @@ def test_language_menu_never_strands_a_silent_caller(call, session):
     call.silence()
     call.silence()
     reply = call.silence()
-    assert "To hear how to make a report online, press 1" in reply.spoken
+    assert "To report something you lost, press 1." in reply.spoken
     assert stored_call(session, call).language == "en"
 
 
@@ -124,7 +135,7 @@ def test_a_stale_step_repeats_where_the_caller_is_and_stores_nothing(call, sessi
     # A request for step 5, which was never offered.
     response = twilio.post("/voice/step/5?lang=en", call.params(Digits="1"))
     assert response.status_code == 200
-    assert b"To hear how to make a report online" in response.data
+    assert b"To report something you lost, press 1." in response.data
     assert [a.step for a in stored_call(session, call).answers] == [0, 1]
 
 

@@ -162,11 +162,77 @@ class SimCall:
         assert action, f"nothing is waiting for keys:\n{self.last.body}"
         return self._post(action, self.params(Digits=digits))
 
+    def say(self, words: str, confidence: float = 0.92) -> Reply:
+        """Speech at the current Gather: Twilio posts SpeechResult and Confidence."""
+        gather = self.last.gather
+        assert gather is not None and "speech" in (gather.get("input") or ""), self.last.body
+        return self._post(
+            self.last.next_action or "",
+            self.params(SpeechResult=words, Confidence=f"{confidence:.2f}"),
+        )
+
     def silence(self) -> Reply:
         """The caller says nothing: the Gather's actionOnEmptyResult posts without Digits."""
         gather = self.last.gather
         assert gather is not None and gather.get("actionOnEmptyResult") == "true", self.last.body
         return self._post(self.last.next_action or "", self.params())
+
+    @property
+    def record_verb(self) -> ElementTree.Element:
+        verb = self.last.root.find("Record")
+        assert verb is not None, f"nothing is recording:\n{self.last.body}"
+        return verb
+
+    def record(self, duration: int = 25, recording_sid: str = "RE" + "1" * 32) -> Reply:
+        """The caller speaks after the beep and presses #: Twilio posts the recording."""
+        self.recording_sid = recording_sid
+        action = urljoin(self.last.url, self.record_verb.get("action") or self.last.url)
+        return self._post(
+            action,
+            self.params(
+                RecordingUrl=f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}"
+                f"/Recordings/{recording_sid}",
+                RecordingSid=recording_sid,
+                RecordingDuration=str(duration),
+                Digits="#",
+            ),
+        )
+
+    def record_nothing(self) -> Reply:
+        """Silence after the beep: Twilio skips the action and runs the next verb, a Redirect."""
+        self.record_verb  # noqa: B018 - asserts a recording was asked for
+        redirect = self.last.root.find("Redirect")
+        assert redirect is not None and redirect.text, self.last.body
+        return self._post(urljoin(self.last.url, redirect.text), self.params())
+
+    def recording_callback(self, status: str = "completed", duration: int = 25, **extra: str):
+        """Twilio's recordingStatusCallback; it may come late, after the call has ended."""
+        url = urljoin(self.twilio.base_url + "/voice", self.record_url("recordingStatusCallback"))
+        sid = getattr(self, "recording_sid", "RE" + "1" * 32)
+        params = self.params(
+            "completed",
+            RecordingSid=sid,
+            RecordingStatus=status,
+            RecordingDuration=str(duration),
+            RecordingUrl=f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{sid}",
+            **extra,
+        )
+        return self.twilio.post(url, params)
+
+    def transcription_callback(self, text: str, status: str = "completed"):
+        url = urljoin(self.twilio.base_url + "/voice", self.record_url("transcribeCallback"))
+        sid = getattr(self, "recording_sid", "RE" + "1" * 32)
+        params = self.params(
+            "completed", RecordingSid=sid, TranscriptionText=text, TranscriptionStatus=status
+        )
+        return self.twilio.post(url, params)
+
+    def record_url(self, attribute: str) -> str:
+        for reply in reversed(self.replies):
+            verb = reply.root.find("Record")
+            if verb is not None and verb.get(attribute):
+                return verb.get(attribute) or ""
+        raise AssertionError(f"no <Record {attribute}> was ever given")
 
     def dial_result(self, status: str) -> Reply:
         action = self.last.next_action

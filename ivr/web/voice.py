@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import traceback
+from dataclasses import replace
 from datetime import datetime
 
 from flask import Blueprint, current_app, request
@@ -49,6 +50,14 @@ def _arrival(form: MultiDict[str, str]) -> Arrival:
     )
 
 
+def _number(form: MultiDict[str, str], name: str) -> float | None:
+    try:
+        value = float(form.get(name, ""))
+    except ValueError:
+        return None
+    return value if 0.0 <= value <= 1.0 else None
+
+
 def _whole_number(form: MultiDict[str, str], name: str) -> int | None:
     try:
         return int(form.get(name, ""))
@@ -71,11 +80,57 @@ def step_answer(step: int):
     arrival = _arrival(request.form)
     if not arrival.call_sid:
         return _technical_problem("step without a CallSid")
+    form = request.form
     given = CallerInput(
-        digits=request.form.get("Digits", "").strip(),
-        dial_status=request.form.get("DialCallStatus", "").strip(),
+        digits=form.get("Digits", "").strip()[:40],
+        speech=form.get("SpeechResult", "").strip()[:2000],
+        confidence=_number(form, "Confidence"),
+        dial_status=form.get("DialCallStatus", "").strip(),
+        recording_url=form.get("RecordingUrl", "").strip()[:500],
+        recording_sid=form.get("RecordingSid", "").strip()[:64],
+        recording_duration=_whole_number(form, "RecordingDuration"),
     )
+    if given.digits == "hangup":
+        # <Record> reports a caller who hung up while recording as Digits=hangup.
+        given = replace(given, digits="")
     return twiml(_line().answer_step(db.session(), arrival, step, given, _now()))
+
+
+@bp.post("/recording")
+@twilio_signed
+def recording_status():
+    """Twilio's recordingStatusCallback: may come before, during or long after the call."""
+    form = request.form
+    call_sid, recording_sid = form.get("CallSid", "")[:64], form.get("RecordingSid", "")[:64]
+    if call_sid and recording_sid:
+        _line().recording_status(
+            db.session(),
+            call_sid=call_sid,
+            recording_sid=recording_sid,
+            status=form.get("RecordingStatus") or None,
+            url=form.get("RecordingUrl") or None,
+            duration=_whole_number(form, "RecordingDuration"),
+            now=_now(),
+        )
+    return twiml("<Response/>")
+
+
+@bp.post("/transcription")
+@twilio_signed
+def transcription():
+    """Twilio's transcribeCallback for the caller's recorded account."""
+    form = request.form
+    call_sid, recording_sid = form.get("CallSid", "")[:64], form.get("RecordingSid", "")[:64]
+    if call_sid and recording_sid:
+        _line().transcription(
+            db.session(),
+            call_sid=call_sid,
+            recording_sid=recording_sid,
+            text=form.get("TranscriptionText"),
+            status=form.get("TranscriptionStatus") or None,
+            now=_now(),
+        )
+    return twiml("<Response/>")
 
 
 @bp.post("/status")

@@ -10,7 +10,8 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ivr.models import Call
+from ivr.models import Call, Report
+from ivr.reports import CALL_TYPES
 
 FIELDS = (
     "call_sid",
@@ -32,7 +33,10 @@ def call_records(session: Session, *, batch: int = 500) -> Iterator[dict[str, An
     """Every call, oldest first, with its answers in order. Streams in batches."""
     query = (
         select(Call)
-        .options(selectinload(Call.answers))
+        .options(
+            selectinload(Call.answers),
+            selectinload(Call.report).selectinload(Report.recordings),
+        )
         .order_by(Call.started_at, Call.id)
         .execution_options(yield_per=batch)
     )
@@ -60,9 +64,37 @@ def call_records(session: Session, *, batch: int = 500) -> Iterator[dict[str, An
                 }
                 for answer in call.answers
             ],
-            # Reports are taken by the report flows; a call without one exports null.
-            "report": None,
+            "report": report_record(call.report) if call.report is not None else None,
         }
+
+
+def report_record(report: Report) -> dict[str, Any]:
+    return {
+        "number": report.number,
+        "type": report.type,
+        "call_type": CALL_TYPES.get(report.type),
+        "status": report.status,
+        "language": report.language,
+        "needs_callback": report.needs_callback,
+        "caller_number": report.caller_number,
+        "callback_number": report.callback_number,
+        "theft_class": report.theft_class,
+        "fields": report.fields,
+        "triage": report.triage,
+        "recordings": [
+            {
+                "recording_sid": r.recording_sid,
+                "url": r.url,
+                "duration_seconds": r.duration_seconds,
+                "status": r.status,
+                "transcript": r.transcript,
+                "transcript_status": r.transcript_status,
+            }
+            for r in report.recordings
+        ],
+        "created_at": report.created_at.isoformat(),
+        "completed_at": report.completed_at.isoformat() if report.completed_at else None,
+    }
 
 
 def write_json(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
@@ -85,7 +117,7 @@ def write_csv(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
     for record in records:
         row = dict(record)
         row["answers"] = json.dumps(record["answers"], ensure_ascii=False)
-        row["report"] = json.dumps(record["report"])
+        row["report"] = json.dumps(record["report"], ensure_ascii=False)
         writer.writerow(row)
         count += 1
     return count

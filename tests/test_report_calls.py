@@ -420,3 +420,38 @@ class TestRepromptsAndRetries:
         call.press("#")
         reply = call.say("I don't know")
         assert "Where did you last see it?" in reply.spoken
+
+
+def test_export_includes_the_report(call, session, app):
+    import json
+
+    from click.testing import CliRunner
+
+    from ivr.cli import cli
+    from tests.conftest import AUTH_TOKEN
+
+    start(call, "1", "2")
+    for _ in range(4):
+        call.press("2")
+    call.press("1")
+    call.say("a bike")
+    call.press("1")
+    call.press("700")
+    call.hang_up()
+    env = {
+        "TRU_ENV": "test",
+        "TRU_DATABASE_URL": app.config["DATABASE_URL"],
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TRU_SECRET_KEY": "s",
+    }
+    result = CliRunner().invoke(cli, ["export"], env=env, catch_exceptions=False)
+    [record] = json.loads(result.stdout)
+    report = record["report"]
+    assert NUMBER.match(report["number"])
+    assert (report["type"], report["call_type"], report["status"]) == ("larceny", "LARCENY", "partial")
+    assert report["needs_callback"] is True
+    assert report["fields"]["item"] == "a bike"
+    assert report["fields"]["value"] == 700
+    assert report["theft_class"] == "misdemeanor_100_to_1500"
+    csv_result = CliRunner().invoke(cli, ["export", "--format", "csv"], env=env)
+    assert '""theft_class"": ""misdemeanor_100_to_1500""' in csv_result.stdout

@@ -65,6 +65,45 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"database at {_masked(config['DATABASE_URL'])} is at revision {revision}")
 
 
+@cli.group()
+def flows() -> None:
+    """The call flows in flows/."""
+
+
+@flows.command("check")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), help="Default: flows/.")
+def flows_check(directory: str | None) -> None:
+    """Validate every flow; print each problem as FILE: state 'S': PROBLEM."""
+    from ivr.flowgraph import check_flows, summary
+    from ivr.flows import load_flows
+
+    problems = check_flows(directory or _config()["FLOWS_DIR"])
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        sys.exit(1)
+    for line in summary(load_flows(directory or _config()["FLOWS_DIR"])):
+        click.echo(line)
+    click.echo("flows OK")
+
+
+@flows.command("graph")
+@click.argument("flow")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), help="Default: flows/.")
+def flows_graph(flow: str, directory: str | None) -> None:
+    """Print FLOW as a Mermaid diagram."""
+    from ivr.flowgraph import mermaid
+    from ivr.flows import FlowError, load_flows
+
+    try:
+        loaded = load_flows(directory or _config()["FLOWS_DIR"])
+    except FlowError as exc:
+        raise click.ClickException(str(exc)) from None
+    if flow not in loaded.flows:
+        raise click.ClickException(f"no flow {flow!r}; flows: {', '.join(sorted(loaded.flows))}")
+    click.echo(mermaid(loaded, flow), nl=False)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))

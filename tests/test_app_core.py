@@ -229,3 +229,31 @@ def test_softphone_call_through_the_real_app_is_stored_and_completed(app, sessio
     assert stored.status == "completed"
     assert stored.state is None
     assert [a.outcome for a in stored.answers] == ["open", "1", "timeout", "repeat", "0"]
+
+
+class TestFlowsCli:
+    def test_check_passes_on_the_real_flows(self):
+        result = CliRunner().invoke(cli, ["flows", "check"], env={"TRU_ENV": "test"})
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines()[-1] == "flows OK"
+
+    def test_check_names_file_state_and_problem(self, tmp_path):
+        import shutil
+
+        from ivr.flows import DEFAULT_FLOWS_DIR
+
+        broken = tmp_path / "flows"
+        shutil.copytree(DEFAULT_FLOWS_DIR, broken)
+        path = broken / "main.yaml"
+        path.write_text(path.read_text().replace('"4": ask_reason', '"4": ask_reasons'))
+        result = CliRunner().invoke(cli, ["flows", "check", "--dir", str(broken)])
+        assert result.exit_code == 1
+        assert result.stderr.strip() == (
+            "main.yaml: state 'main_menu': goes to 'ask_reasons', which does not exist"
+        )
+
+    def test_graph_prints_mermaid(self):
+        result = CliRunner().invoke(cli, ["flows", "graph", "main"], env={"TRU_ENV": "test"})
+        assert result.exit_code == 0
+        assert result.stdout.startswith("flowchart TD\n")
+        assert '    main_menu -->|"1"| flow_lost_property\n' in result.stdout

@@ -17,6 +17,7 @@ from ivr.config import ConfigError, check_production, development_secrets, load_
 from ivr.flows import Voice, load_flows
 from ivr.hours import OpeningHours, parse_hours
 from ivr.line import Line, Urls
+from ivr.triage import RulesError, load_rules
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -74,10 +75,25 @@ def _line(config: Mapping[str, Any]) -> Line:
         online_report_site=spoken_site(config["ONLINE_REPORT_URL"]),
         tru_number=spoken_number(config["TRU_NUMBER"]),
         operator_number=config["OPERATOR_NUMBER"],
+        numbers={
+            "dispatch": config["DISPATCH_NUMBER"],
+            "non_emergency": config["NON_EMERGENCY_NUMBER"],
+            "alternative": config["ALTERNATIVE_NUMBER"],
+        },
     )
     from ivr.web.voice import step_url
 
-    return Line(flows=flows, hours=hours, announcer=announcer, urls=Urls(step=step_url))
+    try:
+        rules = load_rules().with_settings(
+            value_cap=config["VALUE_CAP"],
+            false_alarm_threshold=config["FALSE_ALARM_THRESHOLD"],
+            false_alarm_window=config["FALSE_ALARM_WINDOW"],
+        )
+    except RulesError as exc:
+        raise ConfigError(f"triage settings: {exc}") from None
+    return Line(
+        flows=flows, hours=hours, announcer=announcer, urls=Urls(step=step_url), rules=rules
+    )
 
 
 #: parse_hours() argument -> (config key, environment variable)

@@ -6,7 +6,8 @@ can still be spoken when the database is down. No Flask here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -39,6 +40,10 @@ def spoken_number(e164: str) -> str:
     return ", ".join(" ".join(group) for group in groups)
 
 
+def _spoken_or(number: str | None, fallback: str) -> str:
+    return spoken_number(number) if number else fallback
+
+
 @dataclass(frozen=True)
 class Announcer:
     flows: FlowSet
@@ -47,12 +52,18 @@ class Announcer:
     online_report_site: str
     tru_number: str
     operator_number: str | None = None
+    #: Transfer numbers by `dial:` name (dispatch, non_emergency, alternative).
+    numbers: Mapping[str, str | None] = field(default_factory=dict)
 
     def context(self, language: str, now: datetime | None = None) -> RenderContext:
         values = {
             "online_report_site": self.online_report_site,
             "tru_number": self.tru_number,
             "hours": describe_hours(self.hours, language),
+            # Said when no transfer is configured: Baltimore's 311 takes non-emergency police
+            # calls, and 988 is the national crisis line.
+            "non_emergency_number": _spoken_or(self.numbers.get("non_emergency"), "3 1 1"),
+            "alternative_number": _spoken_or(self.numbers.get("alternative"), "9 8 8"),
         }
         if now is not None:
             opening = self.hours.next_opening(now)
@@ -65,6 +76,7 @@ class Announcer:
             voices=self.voices,
             values=values,
             operator_number=self.operator_number,
+            numbers=self.numbers,
         )
 
     def closed(self, now: datetime) -> VoiceResponse:

@@ -105,6 +105,102 @@ def flows_graph(flow: str, directory: str | None) -> None:
 
 
 @cli.command()
+@click.argument("text", required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--address", help="Premises, for alarm calls (checked in the false-alarm registry).")
+@click.option("--language", type=click.Choice(["en", "es"]), help="Default: detected.")
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+    help="Triage as of this Baltimore time (default: now); decides TRU open or closed.",
+)
+def triage(text: str | None, as_json: bool, address: str | None, language: str | None, at) -> None:
+    """Who responds to TEXT (or to each line of standard input), and why."""
+    import json
+
+    from ivr.triage.speech import understand
+
+    app = _tool_app() if not os.environ.get("TRU_ENV") else _app()
+    line = app.extensions["tru.line"]
+    now = app.extensions["tru.clock"]()
+    if at is not None:
+        now = at.replace(tzinfo=line.hours.timezone)
+    utterances = [text] if text is not None else (row.rstrip("\n") for row in sys.stdin)
+    with app.extensions["tru.db"]() as session:
+        for utterance in utterances:
+            if not utterance.strip():
+                continue
+            heard = understand(utterance, language)
+            facts = {"reason": utterance}
+            if address:
+                facts["alarm_address"] = address
+            result = line.triage_words(session, facts, heard, now)
+            if as_json:
+                click.echo(json.dumps(result, ensure_ascii=False))
+            else:
+                click.echo(
+                    f"{result['disposition']}\t{result['call_type'] or '-'}\t"
+                    + "; ".join(result["reasons"])
+                )
+
+
+@cli.group()
+def alarms() -> None:
+    """The false-alarm registry (burglar alarms, Ordinance 22-161)."""
+
+
+@alarms.command("add")
+@click.argument("address")
+@click.option("--on", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option(
+    "--not-false", is_flag=True, help="Police found a real incident, or it doesn't count."
+)
+def alarms_add(address: str, day, not_false: bool) -> None:
+    """Record a police response to an alarm at ADDRESS."""
+    from ivr import alarms as registry
+
+    app = _tool_app() if not os.environ.get("TRU_ENV") else _app()
+    now = app.extensions["tru.clock"]()
+    rules = app.extensions["tru.line"].rules.settings
+    with app.extensions["tru.db"]() as session:
+        try:
+            registry.record_alarm(session, address, day.date(), false_alarm=not not_false, now=now)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+        status = registry.alarm_status(
+            session,
+            address,
+            at=day.date(),
+            window=rules.false_alarm_window,
+            threshold=rules.false_alarm_threshold,
+        )
+    verdict = "no police response" if status.suspended else "police respond"
+    click.echo(
+        f"{status.premises}: {status.false_alarms} false alarm(s) "
+        f"({status.window.replace('_', ' ')}) -> {verdict}"
+    )
+
+
+@alarms.command("list")
+@click.argument("address", required=False)
+def alarms_list(address: str | None) -> None:
+    """Alarm responses, newest first (for one premises with ADDRESS)."""
+    from ivr import alarms as registry
+
+    app = _tool_app() if not os.environ.get("TRU_ENV") else _app()
+    with app.extensions["tru.db"]() as session:
+        try:
+            rows = registry.list_alarms(session, address)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        for row in rows:
+            kind = "false" if row.false_alarm else "not false"
+            click.echo(f"{row.occurred_on.isoformat()}\t{row.premises}\t{kind}")
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))
 @click.option("--workers", type=int, default=2, show_default=True)

@@ -54,6 +54,10 @@ def _int(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 
     return value
 
 
+def _optional_int(environ: Mapping[str, str], name: str) -> int | None:
+    return _int(environ, name, 0, minimum=1) if environ.get(name, "").strip() else None
+
+
 def _float(environ: Mapping[str, str], name: str, default: float) -> float:
     raw = environ.get(name, "").strip()
     if not raw:
@@ -92,6 +96,14 @@ def load_config(environ: Mapping[str, str], instance_path: str | Path) -> dict[s
         "TRU_NUMBER": environ.get("TRU_PHONE_NUMBER") or "+14106378849",
         # Where "press 0 for a person" goes; unset means no transfer is offered as working.
         "OPERATOR_NUMBER": environ.get("TRU_OPERATOR_NUMBER") or None,
+        # Transfers by outcome; unset, the caller is told what to dial instead.
+        "DISPATCH_NUMBER": environ.get("TRU_DISPATCH_NUMBER") or None,
+        "NON_EMERGENCY_NUMBER": environ.get("TRU_NON_EMERGENCY_NUMBER") or None,
+        "ALTERNATIVE_NUMBER": environ.get("TRU_ALTERNATIVE_NUMBER") or None,
+        # Triage settings; unset, rules.yaml's values hold.
+        "VALUE_CAP": _optional_int(environ, "TRU_VALUE_CAP"),
+        "FALSE_ALARM_THRESHOLD": _optional_int(environ, "TRU_FALSE_ALARM_THRESHOLD"),
+        "FALSE_ALARM_WINDOW": environ.get("TRU_FALSE_ALARM_WINDOW") or None,
         "VOICE_EN": environ.get("TRU_VOICE_EN") or "Polly.Joanna-Neural",
         "VOICE_ES": environ.get("TRU_VOICE_ES") or "Polly.Lupe-Neural",
         "FLOWS_DIR": environ.get("TRU_FLOWS_DIR") or None,

@@ -167,8 +167,10 @@ def _state_label(state: State) -> str:
         kind = ANSWER_NAMES.get(state.answer, state.answer)
     elif state.record is not None:
         kind = "record"
+    elif state.decide is not None:
+        kind = f"decide: {state.decide}"
     elif state.end == "transfer":
-        kind = "transfer"
+        kind = f"transfer: {state.dial}"
     elif state.end is not None:
         kind = f"end: {state.end}"
     else:
@@ -182,7 +184,7 @@ def _condition_text(condition: Condition) -> str:
     if condition.present is not None:
         fields = " and ".join(condition.fields)
         return f"if {fields} {'present' if condition.present else 'not present'}"
-    return f"if {' or '.join(condition.fields)} = {condition.equals}"
+    return f"if {' or '.join(condition.fields)} = {' or '.join(condition.equals)}"
 
 
 def _edges(

@@ -35,7 +35,7 @@ import re
 import string
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ import yaml
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from ivr import answers
+from ivr.triage.rules import OUTCOMES as TRIAGE_OUTCOMES
 
 LANGUAGES = ("en", "es")
 SHARED_PROMPTS_FILE = "prompts.yaml"
@@ -51,7 +52,16 @@ DEFAULT_FLOWS_DIR = Path(__file__).resolve().parent.parent / "flows"
 
 #: Values the app fills in any prompt as {name}, from its settings and the call.
 PLACEHOLDERS = frozenset(
-    {"hours", "next_opening", "online_report_site", "tru_number", "report_number", "caller_number"}
+    {
+        "hours",
+        "next_opening",
+        "online_report_site",
+        "tru_number",
+        "report_number",
+        "caller_number",
+        "non_emergency_number",
+        "alternative_number",
+    }
 )
 #: Events a state's `transitions` may name besides the keypad keys.
 EVENTS = frozenset({"timeout", "no_match", "fail", "unavailable", "done", "unsure", "yes", "no"})
@@ -86,11 +96,17 @@ STATE_KEYS = frozenset(
         "report",
         "complete_report",
         "no_match_prompt",
+        "decide",
+        "dial",
     }
 )
+#: Decisions a `decide:` state may ask for, and the events each can return.
+DECISIONS: Mapping[str, tuple[str, ...]] = {"triage": TRIAGE_OUTCOMES}
+#: Whom a transfer may dial; the numbers come from the settings.
+DIAL_TARGETS = frozenset({"operator", "dispatch", "non_emergency", "alternative"})
 GATHER_KEYS = frozenset({"input", "digits", "timeout", "finish_on_key", "speech_timeout"})
 RECORD_KEYS = frozenset({"max_length", "timeout", "finish_on_key", "transcribe"})
-FLOW_KEYS = frozenset({"flow", "initial", "prompts", "states", "description"})
+FLOW_KEYS = frozenset({"flow", "initial", "prompts", "states", "description", "entries"})
 CONDITION_KEYS = frozenset({"field", "any", "is", "present"})
 
 #: How each kind of answer listens unless the state's `gather:` says otherwise.
@@ -121,13 +137,17 @@ class Condition:
     """`{field: F, is: V}`, `{any: [F...], is: V}` or `{field: F, present: true|false}`."""
 
     fields: tuple[str, ...]
-    equals: str | None = None
+    #: The values that satisfy it (`is: V` or `is: [V, W]`).
+    equals: tuple[str, ...] = ()
     present: bool | None = None
+    #: `any: [...]`: one of the fields is enough.
+    any_of: bool = False
 
     def holds(self, facts: Mapping[str, Any]) -> bool:
         if self.present is not None:
-            return all((facts.get(f) not in (None, "")) is self.present for f in self.fields)
-        return any(str(facts.get(f)) == self.equals for f in self.fields)
+            found = ((facts.get(f) not in (None, "")) is self.present for f in self.fields)
+            return any(found) if self.any_of else all(found)
+        return any(str(facts.get(f)) in self.equals for f in self.fields)
 
 
 @dataclass(frozen=True)
@@ -198,6 +218,10 @@ class State:
     complete_report: bool = False
     #: Said before asking again when an answer was not understood (default: a shared prompt).
     no_match_prompt: str | None = None
+    #: A decision made on entering (e.g. `triage`): its result names the transition taken.
+    decide: str | None = None
+    #: Whom a transfer dials (a number from the settings).
+    dial: str = "operator"
 
     @property
     def all_transitions(self) -> list[Transition]:
@@ -215,6 +239,8 @@ class Flow:
     states: Mapping[str, State]
     prompts: Mapping[str, Mapping[str, str]]
     file: str = ""
+    #: States the line enters by itself, besides `initial` (e.g. a red flag heard anywhere).
+    entries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -285,11 +311,13 @@ def _condition(file: str, state: str, raw: Any) -> Condition:
         raise FlowError(file, state, "`if` needs exactly one of `is: VALUE` or `present: BOOL`")
     if "present" in raw and not isinstance(raw["present"], bool):
         raise FlowError(file, state, "`if.present` must be true or false")
-    equals = raw.get("is")
-    if equals is not None:
-        # YAML reads yes/no as booleans: accept them as the stored words they stand for.
-        equals = {True: "yes", False: "no"}.get(equals, str(equals))
-    return Condition(tuple(fields), equals, raw.get("present"))
+    given = raw.get("is")
+    values = given if isinstance(given, list) else [] if given is None else [given]
+    # YAML reads yes/no as booleans: accept them as the stored words they stand for.
+    equals = tuple({True: "yes", False: "no"}.get(v, str(v)) for v in values)
+    if "is" in raw and not equals:
+        raise FlowError(file, state, "`if.is` needs a value")
+    return Condition(tuple(fields), equals, raw.get("present"), any_of="any" in raw)
 
 
 def _branch(file: str, state: str, event: str, raw: Any) -> Branch:
@@ -356,6 +384,8 @@ def _record_spec(file: str, state_id: str, raw: Any) -> RecordSpec:
     if not isinstance(raw, dict) or set(raw) - RECORD_KEYS:
         raise FlowError(file, state_id, f"`record` takes only {', '.join(sorted(RECORD_KEYS))}")
     spec = RecordSpec(**raw)
+    if not isinstance(spec.transcribe, bool):
+        raise FlowError(file, state_id, "`record.transcribe` must be true or false")
     if _not_count(spec.max_length) or _not_count(spec.timeout):
         raise FlowError(file, state_id, "`record` lengths must be positive whole numbers")
     return spec
@@ -388,11 +418,21 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
         raise FlowError(file, state_id, "`say` must be a list of prompt keys")
     if "gather" in raw and "answer" not in raw:
         raw = {**raw, "answer": "menu"}
-    kinds = [k for k in ("answer", "record", "next", "end") if raw.get(k) is not None]
+    kinds = [k for k in ("answer", "record", "next", "end", "decide") if raw.get(k) is not None]
     if len(kinds) != 1:
         raise FlowError(
-            file, state_id, "a state needs exactly one of `answer`, `record`, `next` or `end`"
+            file,
+            state_id,
+            "a state needs exactly one of `answer`, `record`, `next`, `end` or `decide`",
         )
+    decide = raw.get("decide")
+    if decide is not None and decide not in DECISIONS:
+        raise FlowError(file, state_id, f"`decide` must be one of {', '.join(sorted(DECISIONS))}")
+    dial = raw.get("dial", "operator")
+    if dial not in DIAL_TARGETS:
+        raise FlowError(file, state_id, f"`dial` must be one of {', '.join(sorted(DIAL_TARGETS))}")
+    if "dial" in raw and raw.get("end") != "transfer":
+        raise FlowError(file, state_id, "`dial` is for `end: transfer` states")
     answer = raw.get("answer")
     if answer is not None and answer not in ANSWER_KINDS:
         raise FlowError(
@@ -409,7 +449,8 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
     on: dict[str, Transition] = {}
     for event, target in on_raw.items():
         event = {True: "yes", False: "no"}.get(event, str(event))  # YAML 1.1 booleans
-        if event not in EVENTS and event not in KEYS:
+        decided = DECISIONS.get(decide or "", ())
+        if event not in EVENTS and event not in KEYS and event not in decided:
             raise FlowError(
                 file, state_id, f"unknown event {event!r} (a key 0-9 * #, or {sorted(EVENTS)})"
             )
@@ -430,6 +471,15 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
     elif record is not None:
         if set(on) != {"done"}:
             raise FlowError(file, state_id, "a record state takes exactly `transitions.done`")
+    elif decide is not None:
+        missing = [event for event in DECISIONS[decide] if event not in on]
+        if missing:
+            raise FlowError(file, state_id, f"a {decide} decision needs `transitions.{missing[0]}`")
+        extra = set(on) - set(DECISIONS[decide])
+        if extra:
+            raise FlowError(
+                file, state_id, f"a {decide} decision has no event {sorted(extra)[0]!r}"
+            )
     elif end == "transfer":
         if set(on) != {"unavailable"}:
             raise FlowError(
@@ -448,6 +498,8 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
     if speech and gather is not None and "speech" not in gather.input:
         gather = GatherSpec(**{**gather.__dict__, "input": "dtmf speech"})
     values = raw.get("values", {}) or {}
+    if isinstance(values, dict):
+        values = {{True: "yes", False: "no"}.get(k, str(k)): v for k, v in values.items()}
     if not isinstance(values, dict) or not all(str(k) in on for k in values):
         raise FlowError(file, state_id, "`values` maps the menu's keys to what is stored")
     if answer == "menu" and store and not values:
@@ -463,7 +515,11 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
     if _not_count(max_attempts):
         raise FlowError(file, state_id, "`max_attempts` must be a positive whole number")
     unsure_below = raw.get("unsure_below", DEFAULT_UNSURE_BELOW)
-    if isinstance(unsure_below, bool) or not isinstance(unsure_below, int | float):
+    if (
+        isinstance(unsure_below, bool)
+        or not isinstance(unsure_below, int | float)
+        or not 0 <= unsure_below <= 1
+    ):
         raise FlowError(file, state_id, "`unsure_below` must be a confidence between 0 and 1")
     next_raw = raw.get("next")
     return State(
@@ -487,6 +543,8 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
         report=raw.get("report"),
         complete_report=bool(raw.get("complete_report", False)),
         no_match_prompt=raw.get("no_match_prompt"),
+        decide=decide,
+        dial=dial,
     )
 
 
@@ -504,7 +562,14 @@ def _parse_flow(path: Path) -> Flow:
     states_raw = raw.get("states")
     if not isinstance(states_raw, dict) or not states_raw:
         raise FlowError(file, None, "`states` must map state ids to states")
+    entries = raw.get("entries", []) or []
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        raise FlowError(file, None, "`entries` must be a list of state ids")
+    for entry in entries:
+        if entry not in states_raw:
+            raise FlowError(file, None, f"entry {entry!r} is not a state")
     return Flow(
+        entries=tuple(entries),
         id=flow_id,
         initial=str(raw.get("initial", "")),
         states={str(k): _state(file, flow_id, str(k), v) for k, v in states_raw.items()},
@@ -545,7 +610,7 @@ def _check_graph(flows: Mapping[str, Flow]) -> None:
     edges = {node: _node_targets(flows, node[0], st) for node, st in nodes.items()}
     # Each flow's initial state is an entry; everything else must be reached from one.
     seen: set[tuple[str, str]] = set()
-    todo = [(f.id, f.initial) for f in flows.values()]
+    todo = [(f.id, s) for f in flows.values() for s in (f.initial, *f.entries)]
     while todo:
         current = todo.pop()
         if current not in seen:
@@ -624,8 +689,9 @@ def _check_conditions(flows: Mapping[str, Flow], fields: set[str]) -> None:
                             )
 
 
-#: Facts about the call itself that conditions may read besides stored answers.
-CALL_FACTS = frozenset({"caller_number"})
+#: Facts about the call itself, or learned by decisions, that conditions may read besides
+#: stored answers.
+CALL_FACTS = frozenset({"caller_number", "call_type", "alarm_call"})
 
 
 def load_flow(path: Path, shared: Mapping[str, Mapping[str, str]]) -> Flow:
@@ -672,6 +738,17 @@ def load_flows(directory: str | Path | None = None) -> FlowSet:
                     flow.file,
                     state.id,
                     f"stores {state.store!r} as {state.answer}, elsewhere as {kinds[state.store]}",
+                )
+    for flow in flows.values():
+        for state in flow.states.values():
+            typed = kinds.get(state.store or "", "text")
+            copies_a_fact = all(v.startswith("=") for v in state.values.values())
+            if state.answer in ("menu", "yes_no") and typed != "text" and not copies_a_fact:
+                raise FlowError(
+                    flow.file,
+                    state.id,
+                    f"stores a choice in {state.store!r}, which holds {typed} answers elsewhere "
+                    "(a choice may only copy a fact there, like =caller_number)",
                 )
     for name in choices:
         kinds.setdefault(name, "text")
@@ -735,7 +812,7 @@ def _understand(
     answers_key = state.answer == "yes_no" and digits in ("1", "2")
     if digits and set(digits) <= KEYS and digits in state.transitions and not answers_key:
         return digits, state.values.get(digits)
-    if "*" in state.transitions and speech and not digits:
+    if "*" in state.transitions and speech and not digits and state.answer != "yes_no":
         heard = f" {_fold(speech)} "
         if any(f" {phrase} " in heard for phrase in DONT_KNOW):
             return "*", None
@@ -817,7 +894,8 @@ def advance(
         branch = state.transitions[event].pick(facts)
         if branch.target == state_id and branch.flow in (None, flow.id):
             return Move(state_id, event, tries, branch.language, notice)
-        return _move(state.transitions[event], facts, event, notice=notice)
+        # Moving on (a question the caller may skip): no apology, just the next question.
+        return _move(state.transitions[event], facts, event)
     branch = state.transitions[event].pick({**facts, **stored})
     if event == "*" and branch.target == state_id and branch.flow in (None, flow.id):
         return Move(state_id, "repeat", attempts)
@@ -847,6 +925,10 @@ class RenderContext:
     voices: Mapping[str, Voice]
     values: Mapping[str, str]
     operator_number: str | None = None
+    #: Other numbers a transfer may dial, by `dial:` name (None: not configured).
+    numbers: Mapping[str, str | None] = field(default_factory=dict)
+    #: Makes a `decide:` state's decision: (event, facts to keep).
+    decide: Decide | None = None
     #: Where recording status and transcription callbacks go.
     recording_callback_url: str = ""
     transcription_callback_url: str = ""
@@ -911,6 +993,7 @@ def spoken_facts(
 
 
 OnEnter = Callable[[State], Mapping[str, Any]]
+Decide = Callable[[State, Mapping[str, Any]], tuple[str, Mapping[str, Any]]]
 
 
 def render(
@@ -932,10 +1015,13 @@ def render(
     response = response if response is not None else VoiceResponse()
     facts = dict(facts or {})
     if notice:
-        say(response, flows, flow, [notice], [ctx.language], ctx)
+        # Stored answers may be named in the notice ("Is {item} right?").
+        values = {**spoken_facts(flows, facts, ctx.language, ctx.now), **ctx.values}
+        say(response, flows, flow, [notice], [ctx.language], replace(ctx, values=values))
     disposition = None
     entered: list[tuple[str, str]] = []
-    current = flow.states[state_id]
+    # An empty state id is a `flow:` target: that flow's initial state.
+    current = flow.states[state_id or flow.initial]
     limit = sum(len(f.states) for f in flows.flows.values()) + 1
     for _ in range(limit):
         entered.append((current.flow or flow.id, current.id))
@@ -949,7 +1035,15 @@ def render(
         if current.gather is not None:
             response.append(_gather(flows, owner, current, languages, here))
             return Rendered(response, current.id, disposition, owner.id, tuple(entered))
-        if current.end == "transfer" and not ctx.operator_number:
+        if current.decide is not None:
+            if ctx.decide is None:
+                raise FlowError(owner.file, current.id, f"nothing makes {current.decide} decisions")
+            event, learned = ctx.decide(current, facts)
+            facts.update(learned)
+            current = _target(flows, owner, current.transitions[event].pick(facts))
+            continue
+        number = _number(current, ctx)
+        if current.end == "transfer" and not number:
             # Nobody to transfer to: go straight to what the flow does when nobody answers.
             branch = current.transitions["unavailable"].pick(facts)
             current = _target(flows, owner, branch)
@@ -963,12 +1057,20 @@ def render(
             continue
         if current.end == "transfer":
             dial = Dial(action=ctx.action_url, method="POST", timeout=25)
-            dial.number(ctx.operator_number)
+            dial.number(number)
             response.append(dial)
             return Rendered(response, current.id, disposition, owner.id, tuple(entered))
         response.hangup()
         return Rendered(response, None, disposition, None, tuple(entered))
     raise FlowError(flow.file, state_id, "`next` states loop without waiting or ending")
+
+
+def _number(state: State, ctx: RenderContext) -> str | None:
+    if state.end != "transfer":
+        return None
+    if state.dial == "operator":
+        return ctx.operator_number
+    return ctx.numbers.get(state.dial)
 
 
 def _target(flows: FlowSet, flow: Flow, branch: Branch) -> State:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr import calls, reports
+from ivr import alarms, calls, reports
 from ivr.announcements import Announcer
 from ivr.calls import Arrival
 from ivr.flows import (
@@ -30,11 +30,24 @@ from ivr.flows import (
 )
 from ivr.hours import OpeningHours
 from ivr.models import Answer, Call
+from ivr.triage import Facts, Rules, decide
+from ivr.triage.rules import ALARM_KINDS
+from ivr.triage.speech import Understanding, red_flags, understand
 
 MAIN_FLOW = "main"
 ARRIVAL = "(arrival)"
-#: Eligibility answers that, said "yes", keep a report from being taken by phone.
-RED_FLAGS = ("happening_now", "anyone_hurt", "suspect_present", "weapon", "driver_impaired")
+#: Where a red flag heard in any answer sends the caller: a triage that ends in 911.
+RED_FLAG_STATE = (MAIN_FLOW, "red_flag")
+#: Answers (stored fields) that, said "yes", are triage flags.
+FIELD_FLAGS = {
+    "happening_now": "happening_now",
+    "anyone_hurt": "injury",
+    "suspect_present": "suspect_present",
+    "known_suspect": "known_suspect",
+    "weapon": "weapon",
+    "firearm": "firearm",
+    "driver_impaired": "impaired_driver",
+}
 
 StepUrl = Callable[[int, str], str]
 
@@ -54,6 +67,7 @@ class Line:
     hours: OpeningHours
     announcer: Announcer
     urls: Urls
+    rules: Rules
 
     # -- incoming call ------------------------------------------------------------------------
 
@@ -131,8 +145,17 @@ class Line:
                     status="completed" if given.recording_url else None,
                     now=now,
                 )
-            if move.stored and call.report is not None:
-                reports.record_answers(call.report, move.stored, now)
+            heard = red_flags(given.speech, call.language) if given.speech else frozenset()
+            if move.stored:
+                call.facts = {**(call.facts or {}), **move.stored}
+                if call.report is not None:
+                    reports.record_answers(call.report, move.stored, now)
+            if heard:
+                # A red flag in the caller's words, in any answer: 911 at once.
+                flagged = sorted({*(call.facts or {}).get("heard_flags", []), *heard})
+                call.facts = {**(call.facts or {}), "heard_flags": flagged}
+                move = replace(move, flow=RED_FLAG_STATE[0], state=RED_FLAG_STATE[1], notice=None)
+                answer.outcome = "red_flag"
             call.step = step + 1
             if move.outcome == "transferred":
                 # The staff member and the caller have finished talking.
@@ -229,7 +252,9 @@ class Line:
         return now.astimezone(self.hours.timezone)
 
     def _facts(self, call: Call) -> dict[str, Any]:
-        facts: dict[str, Any] = dict(call.report.fields) if call.report is not None else {}
+        facts: dict[str, Any] = dict(call.facts or {})
+        if call.report is not None:
+            facts.update(call.report.fields or {})
         facts["caller_number"] = calls.us_number(call.caller)
         if call.report is not None:
             facts["report_number"] = call.report.number
@@ -260,27 +285,30 @@ class Line:
 
         def on_enter(state: State) -> Mapping[str, Any]:
             if state.report:
-                reports.open_report(session, call, state.report, now, year=self._local(now).year)
+                report = reports.open_report(
+                    session, call, state.report, now, year=self._local(now).year
+                )
                 reports.link_recordings(session, call)
+                decided = (call.facts or {}).get("triage")
+                if decided and not (report.triage or {}).get("outcome"):
+                    # Triaged before the report existed (the traffic vendor path).
+                    reports.record_outcome(report, decided["disposition"], decided["reasons"], now)
+                    report.triage = {**report.triage, "call_type": decided["call_type"]}
             if state.disposition:
                 call.disposition = state.disposition
-                if call.report is not None:
-                    fields = call.report.fields or {}
-                    reasons = [
-                        f"{flag.replace('_', ' ')}: yes"
-                        for flag in RED_FLAGS
-                        if fields.get(flag) == "yes"
-                    ]
-                    reports.record_outcome(call.report, state.disposition, reasons, now)
             if state.complete_report and call.report is not None:
                 reports.complete(call.report, now)
             return self._facts(call)
 
+        def triage(state: State, facts: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+            return self._triage(session, call, facts, now)
+
+        ctx = replace(self._context(call.language, call.step, now), decide=triage)
         rendered = render(
             self.flows,
             self.flows[flow_id],
             state_id,
-            self._context(call.language, call.step, now),
+            ctx,
             notice=notice,
             facts=self._facts(call),
             on_enter=on_enter,
@@ -290,6 +318,70 @@ class Line:
         stayed = (rendered.flow, rendered.waiting_in) == (flow_id, state_id)
         call.attempts = attempts if stayed else 0
         return rendered
+
+    def _triage(
+        self, session: Session, call: Call, facts: Mapping[str, Any], now: datetime
+    ) -> tuple[str, Mapping[str, Any]]:
+        """Who responds, from everything the caller has said so far; kept with the call."""
+        heard = understand(str(facts["reason"]), call.language) if facts.get("reason") else None
+        result = self.triage_words(session, facts, heard, now)
+        call.disposition = result["disposition"]
+        call.facts = {**(call.facts or {}), "call_type": result["call_type"], "triage": result}
+        if call.report is not None:
+            reports.record_outcome(call.report, result["disposition"], result["reasons"], now)
+            call.report.triage = {**call.report.triage, "call_type": result["call_type"]}
+        burglar = ALARM_KINDS.get(result["call_type"] or "") == "burglar"
+        alarm_call = "yes" if burglar and not facts.get("alarm_address") else None
+        return result["disposition"], {"call_type": result["call_type"], "alarm_call": alarm_call}
+
+    def triage_words(
+        self,
+        session: Session,
+        facts: Mapping[str, Any],
+        heard: Understanding | None,
+        now: datetime,
+    ) -> dict[str, Any]:
+        """Triage from answers and understood words. Reads the alarm registry; writes nothing."""
+        flags = {flag for name, flag in FIELD_FLAGS.items() if facts.get(name) == "yes"}
+        flags |= set(facts.get("heard_flags", []))
+        call_type = facts.get("call_type")
+        evidence: tuple[str, ...] = ()
+        if heard is not None:
+            flags |= heard.flags
+            call_type = call_type or heard.call_type
+            evidence = heard.evidence
+        if call_type == "LARCENY" and facts.get("premises") == "vehicle":
+            call_type = "LARCENY F/AUTO"
+        in_city = {"yes": True, "no": False}.get(str(facts.get("in_city")))
+        false_alarms = premises = None
+        address = facts.get("alarm_address")
+        if ALARM_KINDS.get(call_type or "") and address:
+            try:
+                status = alarms.alarm_status(
+                    session,
+                    str(address),
+                    at=self._local(now).date(),
+                    window=self.rules.settings.false_alarm_window,
+                    threshold=self.rules.settings.false_alarm_threshold,
+                )
+                false_alarms, premises = status.false_alarms, status.premises
+            except ValueError:
+                pass  # not an address we can key: counted as none, so an officer goes
+        value = facts.get("value")
+        result = decide(
+            Facts(
+                call_type=call_type,
+                flags=frozenset(flags),
+                value=int(value) if value is not None else None,
+                in_city=in_city,
+                line_open=self.hours.is_open(now),
+                false_alarms=false_alarms,
+                premises=premises,
+            ),
+            self.rules,
+        )
+        reasons = list(result.reasons) + [f"heard: {phrase}" for phrase in evidence]
+        return {**result.as_dict(), "reasons": reasons}
 
     def _current(self, session: Session, call: Call, now: datetime) -> str:
         """Where the caller is, said again; nothing is stored or changed."""

@@ -6,7 +6,7 @@ outside tests of the models themselves.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -89,6 +89,9 @@ class Call(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Who responds (triage outcome), once decided.
     disposition: Mapped[str | None] = mapped_column(String(40))
+    # Answers kept for the call's decisions (call type, the caller's reason, safety answers),
+    # whether or not a report is open.
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     ended_at: Mapped[datetime | None]
@@ -207,3 +210,23 @@ class Recording(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     report: Mapped[Report | None] = relationship(back_populates="recordings")
+
+
+class AlarmResponse(Base):
+    """A police response to a burglar alarm at a premises (Baltimore Ordinance 22-161).
+
+    `premises` is the normalized address key (ivr.alarms.premises_key) the false-alarm count is
+    kept by; `address` is the address as given. Alarms at one premises on one day are one event:
+    (premises, day, falseness) is unique. Responses that do not count (cancelled, new install,
+    medical alert, a real incident) are kept with `false_alarm` False.
+    """
+
+    __tablename__ = "alarm_responses"
+    __table_args__ = (UniqueConstraint("premises", "occurred_on", "false_alarm"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    premises: Mapped[str] = mapped_column(String(200), index=True)
+    address: Mapped[str] = mapped_column(String(300))
+    occurred_on: Mapped[date]
+    false_alarm: Mapped[bool] = mapped_column(Boolean, default=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

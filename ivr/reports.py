@@ -16,9 +16,13 @@ from sqlalchemy.orm import Session
 
 from ivr.models import Call, Recording, Report
 
-REPORT_TYPES = ("lost_property", "larceny")
+REPORT_TYPES = ("lost_property", "larceny", "traffic_accident")
 #: Baltimore dispatch call-type names, so exports compare with the city's own data.
-CALL_TYPES = {"lost_property": "LOST PROPERTY", "larceny": "LARCENY"}
+CALL_TYPES = {
+    "lost_property": "LOST PROPERTY",
+    "larceny": "LARCENY",
+    "traffic_accident": "AUTO ACCIDENT",
+}
 
 #: Maryland theft classes (Criminal Law § 7-104): (value below which, class).
 THEFT_CLASSES = (
@@ -86,10 +90,14 @@ def record_answers(report: Report, stored: Mapping[str, Any], now: datetime) -> 
     report.updated_at = now
 
 
+#: Outcomes for which the line goes on to take the report (the vendor's intake is one too).
+TAKEN_BY_THE_LINE = ("tru_report", "online_report", "traffic_vendor")
+
+
 def record_outcome(report: Report, outcome: str, reasons: list[str], now: datetime) -> None:
     """What triage decided for this report; a report sent to 911 or an officer is not taken."""
     report.triage = {**(report.triage or {}), "outcome": outcome, "reasons": reasons}
-    if outcome not in ("tru_report", "online_report") and report.status == "partial":
+    if outcome not in TAKEN_BY_THE_LINE and report.status == "partial":
         report.status = "not_taken"
     report.updated_at = now
 

@@ -49,7 +49,7 @@ def test_spanish_caller_hears_the_menu_in_spanish_and_the_choice_is_stored(call,
     assert answers == [(0, "(arrival)", None, "open"), (1, "language", "2", "2")]
 
 
-def test_something_else_keeps_the_callers_words_and_offers_other_paths(call, session):
+def test_something_else_keeps_the_callers_words_and_triages_them(call, session):
     call.dial_in()
     call.press("1")
     reply = call.press("4")
@@ -57,9 +57,7 @@ def test_something_else_keeps_the_callers_words_and_offers_other_paths(call, ses
     assert reply.gather.get("input") == "speech"
     assert reply.gather.get("language") == "en-US"
     reply = call.say("my neighbor's music is too loud")
-    # No staff number is configured: the caller hears the other ways to get help.
-    assert "no staff member is available" in reply.spoken
-    assert "baltimorepolice dot org slash online reporting" in reply.spoken
+    assert "This is handled by Baltimore City 3 1 1, not the police." in reply.spoken
     assert reply.hangs_up
     answers = stored_call(session, call).answers
     assert (answers[-1].state, answers[-1].speech, answers[-1].outcome) == (

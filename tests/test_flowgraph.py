@@ -92,10 +92,10 @@ def test_a_missing_folder_is_one_line(tmp_path: Path) -> None:
 
 def test_summary_of_the_real_flows(flows: FlowSet) -> None:
     assert summary(flows) == [
-        "caller.yaml: 10 states, 7 waiting for the caller, 1 ending",
-        "larceny.yaml: 15 states, 14 waiting for the caller, 0 endings",
-        "lost_property.yaml: 13 states, 12 waiting for the caller, 0 endings",
-        "main.yaml: 10 states, 5 waiting for the caller, 4 endings",
+        "caller.yaml: 12 states, 7 waiting for the caller, 2 endings",
+        "larceny.yaml: 18 states, 16 waiting for the caller, 0 endings",
+        "lost_property.yaml: 14 states, 12 waiting for the caller, 0 endings",
+        "main.yaml: 26 states, 8 waiting for the caller, 12 endings",
     ]
 
 
@@ -168,11 +168,12 @@ def test_main_states_are_labelled_with_their_kind(main_diagram: str) -> None:
     lines = main_diagram.splitlines()
     assert '    welcome["welcome"]' in lines
     assert '    language["language<br/>menu"]' in lines
-    assert '    ask_reason["ask_reason<br/>speech"]' in lines
+    assert '    ask_reason["ask_reason<br/>speech → reason"]' in lines
+    assert '    triage_reason["triage_reason<br/>decide: triage"]' in lines
     assert '    accident_hurt["accident_hurt<br/>yes/no → anyone_hurt"]' in lines
     # Endings are stadiums.
-    assert '    emergency(["emergency<br/>end: hangup"])' in lines
-    assert '    staff(["staff<br/>transfer"])' in lines
+    assert '    emergency(["emergency<br/>transfer: dispatch"])' in lines
+    assert '    staff(["staff<br/>transfer: operator"])' in lines
 
 
 def test_main_menu_goes_to_other_flows(main_diagram: str) -> None:
@@ -223,9 +224,11 @@ def test_caller_draws_the_conditional_branches(flows: FlowSet) -> None:
 def test_other_flows_get_one_node_per_target(flows: FlowSet) -> None:
     lines = mermaid(flows, "larceny").splitlines()
     assert [line for line in lines if "[[" in line] == [
-        '    flow_main_emergency[["main: emergency"]]',
         '    flow_main_staff[["main: staff"]]',
+        '    flow_main_emergency[["main: emergency"]]',
         '    flow_main_outside_city[["main: outside_city"]]',
+        '    flow_main_officer[["main: officer"]]',
+        '    flow_main_online_report[["main: online_report"]]',
         '    flow_caller[["caller: ask_name"]]',
     ]
 

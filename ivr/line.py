@@ -346,10 +346,12 @@ class Line:
         flags |= set(facts.get("heard_flags", []))
         call_type = facts.get("call_type")
         evidence: tuple[str, ...] = ()
+        prefers_online = False
         if heard is not None:
             flags |= heard.flags
             call_type = call_type or heard.call_type
             evidence = heard.evidence
+            prefers_online = heard.prefers_online
         if call_type == "LARCENY" and facts.get("premises") == "vehicle":
             call_type = "LARCENY F/AUTO"
         in_city = {"yes": True, "no": False}.get(str(facts.get("in_city")))
@@ -375,6 +377,7 @@ class Line:
                 value=int(value) if value is not None else None,
                 in_city=in_city,
                 line_open=self.hours.is_open(now),
+                prefers_online=prefers_online,
                 false_alarms=false_alarms,
                 premises=premises,
             ),

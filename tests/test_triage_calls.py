@@ -337,3 +337,9 @@ class TestCli:
         result = self.run(app, "alarms", "add", "Charles Street", "--on", "2026-01-05")
         assert result.exit_code == 1
         assert "no street number" in result.output
+
+
+def test_a_caller_who_asks_to_report_online_is_sent_online(call, session):
+    reply = something_else(call, "i want to do the report online my bike was stolen")
+    assert "cannot take this report by phone right now" in reply.spoken
+    assert stored(session, call).disposition == "online_report"

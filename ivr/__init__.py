@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr import db
@@ -45,9 +46,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["tru.line"] = _line(app.config)
 
     from ivr.web import health, voice
+    from ivr.web import staff as staff_web
 
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Strict")
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config["SESSION_COOKIE_SECURE"] = app.config.get("COOKIE_SECURE", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # bound to the staff session instead
+    csrf = CSRFProtect(app)
+    # Twilio cannot send a CSRF token; its webhooks are guarded by their signatures instead.
+    csrf.exempt(voice.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(staff_web.bp)
+    staff_web.register_errors(app)
     _logging()
     return app
 

@@ -200,6 +200,71 @@ def alarms_list(address: str | None) -> None:
             click.echo(f"{row.occurred_on.isoformat()}\t{row.premises}\t{kind}")
 
 
+@cli.group()
+def staff() -> None:
+    """Staff accounts for the review UI. There are no default accounts."""
+
+
+def _staff_action(action) -> None:
+    from ivr.staff.accounts import AccountError
+
+    app = _tool_app() if not os.environ.get("TRU_ENV") else _app()
+    now = app.extensions["tru.clock"]()
+    with app.extensions["tru.db"]() as session:
+        try:
+            message = action(session, now)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+    click.echo(message)
+
+
+@staff.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["reviewer", "supervisor", "admin"]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def staff_add(username: str, role: str, password_stdin: bool) -> None:
+    """Add USERNAME; the password is asked for (or read from standard input)."""
+    from ivr.staff import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _staff_action(
+        lambda session, now: (
+            accounts.add_user(session, username, password, role, now=now, by="cli")
+            and f"added {username.strip().lower()} ({role})"
+        )
+    )
+
+
+@staff.command("disable")
+@click.argument("username")
+def staff_disable(username: str) -> None:
+    """Disable USERNAME and end their sessions."""
+    from ivr.staff import accounts
+
+    _staff_action(
+        lambda session, now: (
+            accounts.disable_user(session, username, now=now, by="cli") or f"disabled {username}"
+        )
+    )
+
+
+@staff.command("unlock")
+@click.argument("username")
+def staff_unlock(username: str) -> None:
+    """Unlock USERNAME after a lockout."""
+    from ivr.staff import accounts
+
+    _staff_action(
+        lambda session, now: (
+            accounts.unlock_user(session, username, now=now, by="cli") or f"unlocked {username}"
+        )
+    )
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))

@@ -104,6 +104,19 @@ def load_config(environ: Mapping[str, str], instance_path: str | Path) -> dict[s
         "VALUE_CAP": _optional_int(environ, "TRU_VALUE_CAP"),
         "FALSE_ALARM_THRESHOLD": _optional_int(environ, "TRU_FALSE_ALARM_THRESHOLD"),
         "FALSE_ALARM_WINDOW": environ.get("TRU_FALSE_ALARM_WINDOW") or None,
+        # Staff cookies only over HTTPS (on by default in production).
+        "COOKIE_SECURE": environ.get("TRU_COOKIE_SECURE", "1" if env == "production" else "0")
+        in ("1", "true", "yes"),
+        # Minutes after which a locked account unlocks itself; unset, only an admin unlocks.
+        "LOCKOUT_COOLDOWN_MINUTES": _optional_int(environ, "TRU_LOCKOUT_COOLDOWN_MINUTES"),
+        # Minutes of officer time one avoided dispatch saves (dashboard estimate).
+        "MINUTES_PER_DISPATCH": _int(environ, "TRU_MINUTES_PER_DISPATCH", 45, minimum=1),
+        # Hosts the app may fetch recordings from (Twilio's API), with the account credentials.
+        "RECORDING_HOSTS": tuple(
+            h.strip()
+            for h in environ.get("TRU_RECORDING_HOSTS", "api.twilio.com").split(",")
+            if h.strip()
+        ),
         "VOICE_EN": environ.get("TRU_VOICE_EN") or "Polly.Joanna-Neural",
         "VOICE_ES": environ.get("TRU_VOICE_ES") or "Polly.Lupe-Neural",
         "FLOWS_DIR": environ.get("TRU_FLOWS_DIR") or None,

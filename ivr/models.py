@@ -230,3 +230,99 @@ class AlarmResponse(Base):
     occurred_on: Mapped[date]
     false_alarm: Mapped[bool] = mapped_column(Boolean, default=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- staff review ---------------------------------------------------------------------------
+
+
+class StaffUser(Base):
+    """A TRU staff account. No default accounts: `tru staff add` makes them."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    # argon2id hash (argon2-cffi); never the password.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))  # reviewer | supervisor | admin
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when too many logins fail; cleared by an admin (or the configured cool-down).
+    locked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginAttempt(Base):
+    """Each login try, kept to count failures for the lockout (5 in 15 minutes)."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class StaffSession(Base):
+    """A signed-in staff session, kept on the server: logout and expiry end it here.
+
+    The browser holds a random token; only its SHA-256 is stored.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    # logout | idle | expired | disabled
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+    user: Mapped[StaffUser] = relationship()
+
+
+class AuditEvent(Base):
+    """The append-only audit trail. Database triggers refuse UPDATE and DELETE on it.
+
+    Who did what to which object, from where, with what outcome: never report contents,
+    phone numbers or secrets.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    source: Mapped[str | None] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(40), index=True)
+    # e.g. "report TRU-26-000123", "user alice"
+    object: Mapped[str | None] = mapped_column(String(120), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # success | failure | refused
+    # A short, content-free note: "status approved", "field value", "8 rows".
+    detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class ReportChange(Base):
+    """A staff change to a report: a corrected field, a note, a status, a callback attempt.
+
+    Corrections never overwrite what the caller said: `report.fields` keeps the original and the
+    latest correction of each field is shown beside it.
+    """
+
+    __tablename__ = "report_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    # correction | note | status | callback
+    kind: Mapped[str] = mapped_column(String(20))
+    field: Mapped[str | None] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

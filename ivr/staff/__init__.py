@@ -1,0 +1,1 @@
+"""Staff review: accounts, sessions, the audit trail and report work. Plain Python, no Flask."""

@@ -1,0 +1,245 @@
+"""Staff accounts and sessions: argon2 passwords, lockout, server-side sessions with idle and
+absolute limits. Plain Python over a SQLAlchemy session; no Flask.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ivr.models import LoginAttempt, StaffSession, StaffUser
+from ivr.staff import audit
+
+ROLES = ("reviewer", "supervisor", "admin")
+#: What each role may do; higher roles include the lower ones.
+RANKS = {role: rank for rank, role in enumerate(ROLES)}
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+LOCKOUT_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+#: Sessions touch last_seen at most this often, so a page view is not always a write.
+TOUCH_EVERY = timedelta(seconds=60)
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both paths take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be done; the message is for the operator."""
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError("the password is too long")
+
+
+def find_user(session: Session, username: str) -> StaffUser | None:
+    return session.scalar(select(StaffUser).where(StaffUser.username == username.strip().lower()))
+
+
+def add_user(
+    session: Session, username: str, password: str, role: str, *, now: datetime, by: str | None
+) -> StaffUser:
+    name = username.strip().lower()
+    if not name or len(name) > 64 or not all(ch.isalnum() or ch in "._-" for ch in name):
+        raise AccountError("usernames are letters, digits, dot, dash or underscore (up to 64)")
+    if role not in ROLES:
+        raise AccountError(f"the role must be one of {', '.join(ROLES)}")
+    check_password(password)
+    if find_user(session, name) is not None:
+        raise AccountError(f"user {name!r} already exists")
+    user = StaffUser(
+        username=name,
+        password_hash=_hasher.hash(password),
+        role=role,
+        created_at=now,
+        password_changed_at=now,
+    )
+    session.add(user)
+    audit.record(session, "account_added", now=now, username=by, object=f"user {name}", detail=role)
+    return user
+
+
+def disable_user(session: Session, username: str, *, now: datetime, by: str | None) -> None:
+    user = _existing(session, username)
+    user.disabled = True
+    for open_session in session.scalars(
+        select(StaffSession).where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
+    ):
+        open_session.ended_at = now
+        open_session.end_reason = "disabled"
+    audit.record(session, "account_disabled", now=now, username=by, object=f"user {user.username}")
+
+
+def unlock_user(session: Session, username: str, *, now: datetime, by: str | None) -> None:
+    user = _existing(session, username)
+    user.locked_at = None
+    # Failures before the unlock no longer count toward the next lockout.
+    session.add(LoginAttempt(username=user.username, succeeded=True, source="unlock", at=now))
+    audit.record(session, "account_unlocked", now=now, username=by, object=f"user {user.username}")
+
+
+def _existing(session: Session, username: str) -> StaffUser:
+    user = find_user(session, username)
+    if user is None:
+        raise AccountError(f"no user {username!r}")
+    return user
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: StaffUser | None
+    token: str | None = None
+    #: Why a login failed, for the audit (the person only ever sees one generic message).
+    refusal: str | None = None
+
+
+def _recent_failures(session: Session, username: str, now: datetime) -> int:
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
+        )
+    )
+    since = now - LOCKOUT_WINDOW
+    if last_success is not None and last_success > since:
+        since = last_success
+    return (
+        session.scalar(
+            select(func.count()).where(
+                LoginAttempt.username == username,
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.at > since,
+            )
+        )
+        or 0
+    )
+
+
+def log_in(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    source: str | None,
+    cooldown: timedelta | None = None,
+) -> LoginResult:
+    """Check a login. On success a new session token; every try is counted and audited."""
+    name = username.strip().lower()[:64]
+    user = find_user(session, name)
+    cooled = cooldown is not None and user is not None and user.locked_at is not None
+    if cooled and now - user.locked_at >= cooldown:  # type: ignore[operator,union-attr]
+        user.locked_at = None  # type: ignore[union-attr]
+    try:
+        password_ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        password_ok = False
+    refusal = None
+    if user is None:
+        refusal = "unknown user"
+    elif user.disabled:
+        refusal = "disabled"
+    elif user.locked_at is not None:
+        refusal = "locked"
+    elif not password_ok:
+        refusal = "wrong password"
+    session.add(LoginAttempt(username=name, succeeded=refusal is None, source=source, at=now))
+    if refusal is not None:
+        audit.record(
+            session,
+            "login",
+            now=now,
+            username=name,
+            source=source,
+            outcome="failure",
+            detail=refusal,
+        )
+        if user is not None and user.locked_at is None and refusal == "wrong password":
+            session.flush()
+            if _recent_failures(session, name, now) >= LOCKOUT_FAILURES:
+                user.locked_at = now
+                audit.record(
+                    session,
+                    "lockout",
+                    now=now,
+                    username=name,
+                    source=source,
+                    object=f"user {name}",
+                    detail=f"{LOCKOUT_FAILURES} failed logins in 15 minutes",
+                )
+        return LoginResult(None, refusal=refusal)
+    assert user is not None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        StaffSession(
+            token_hash=_digest(token), user=user, source=source, created_at=now, last_seen_at=now
+        )
+    )
+    audit.record(session, "login", now=now, username=name, source=source)
+    return LoginResult(user, token)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    staff_session: StaffSession | None
+    #: Why there is no live session: None (no cookie or unknown), "idle", "expired", "ended".
+    ended: str | None = None
+
+
+def current_session(session: Session, token: str | None, *, now: datetime) -> SessionCheck:
+    """The live session for a browser's token, ending it here if it has idled or expired."""
+    if not token:
+        return SessionCheck(None)
+    found = session.scalar(select(StaffSession).where(StaffSession.token_hash == _digest(token)))
+    if found is None:
+        return SessionCheck(None)
+    if found.ended_at is not None:
+        return SessionCheck(None, "ended")
+    reason = None
+    if now - found.created_at >= ABSOLUTE_TIMEOUT:
+        reason = "expired"
+    elif now - found.last_seen_at >= IDLE_TIMEOUT:
+        reason = "idle"
+    elif found.user.disabled:
+        reason = "disabled"
+    if reason is not None:
+        found.ended_at = now
+        found.end_reason = reason
+        audit.record(
+            session, "session_expired", now=now, username=found.user.username, detail=reason
+        )
+        return SessionCheck(None, reason)
+    if now - found.last_seen_at >= TOUCH_EVERY:
+        found.last_seen_at = now
+    return SessionCheck(found)
+
+
+def log_out(
+    session: Session, staff_session: StaffSession, *, now: datetime, source: str | None
+) -> None:
+    staff_session.ended_at = now
+    staff_session.end_reason = "logout"
+    audit.record(session, "logout", now=now, username=staff_session.user.username, source=source)
+
+
+def may(role: str, needed: str) -> bool:
+    """Does `role` include what `needed` may do? (admin ⊇ supervisor ⊇ reviewer)"""
+    return RANKS.get(role, -1) >= RANKS[needed]

@@ -149,4 +149,7 @@ def missing(exc):
 
 
 # The views register themselves on `bp` when imported.
+from ivr.web.staff import admin as _admin  # noqa: E402,F401
 from ivr.web.staff import auth as _auth  # noqa: E402,F401
+from ivr.web.staff import dashboard as _dashboard  # noqa: E402,F401
+from ivr.web.staff import reports as _reports  # noqa: E402,F401

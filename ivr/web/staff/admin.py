@@ -1,0 +1,1 @@
+"""Staff pages: admin (being written)."""

@@ -1,0 +1,1 @@
+"""Staff pages: reports (being written)."""

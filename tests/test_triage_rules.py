@@ -972,7 +972,7 @@ BROKEN = [
     ),
     pytest.param(
         [("value_at_least: value_cap", "value_at_least: felony_cap")],
-        "rules.yaml rule 8: value_at_least names unknown setting 'felony_cap'",
+        "rules.yaml rule 8: value_at_least names 'felony_cap'; only value_cap is a value",
         id="value-at-least-unknown-setting",
     ),
     pytest.param(
@@ -1114,39 +1114,18 @@ VALIDATION_GAPS = [
             )
         ],
         id="unknown-alarm-kind",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="load_rules does not check `alarm:` against burglar/holdup/panic: `burglary` "
-            "loads, the no-response rule never holds, and a suspended burglar alarm gets the "
-            "`otherwise` officer",
-        ),
     ),
     pytest.param(
         [("{call_type_in: tru, in_city: false}", '{call_type_in: tru, in_city: "no"}')],
         id="non-boolean-in-city",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="load_rules does not check in_city/line_open/prefers_online are booleans: "
-            '`in_city: "no"` loads and the outside-the-city rule never holds',
-        ),
     ),
     pytest.param(
         [("value_at_least: value_cap", "value_at_least: false_alarm_window")],
         id="value-at-least-non-dollar-setting",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="load_rules accepts value_at_least naming any setting; `false_alarm_window` "
-            "loads and decide() on a theft with a value then raises TypeError (int < str)",
-        ),
     ),
     pytest.param(
         [("traffic: [AUTO ACCIDENT]", "traffic: AUTO ACCIDENT")],
         id="call-type-group-as-string",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="load_rules builds frozenset('AUTO ACCIDENT') — a set of letters — for a "
-            "group written as a string; AUTO ACCIDENT then falls to `otherwise`",
-        ),
     ),
 ]
 

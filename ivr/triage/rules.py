@@ -130,6 +130,9 @@ class Rules:
     groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def with_settings(self, **changes: Any) -> Rules:
+        unknown = set(changes) - set(SETTINGS)
+        if unknown:
+            raise RulesError(f"unknown setting(s) {', '.join(sorted(unknown))}")
         given = {k: v for k, v in changes.items() if v is not None}
         settings = replace(self.settings, **given)
         _check_settings(settings)
@@ -161,16 +164,35 @@ def _rule(raw: Any, where: str, groups: Mapping[str, frozenset[str]]) -> Rule:
     conditions = raw.get("if", {}) or {}
     if not isinstance(conditions, dict) or set(conditions) - CONDITIONS:
         raise RulesError(f"{where}: conditions must be among {', '.join(sorted(CONDITIONS))}")
-    for name in ("flags_any",):
-        if name in conditions and not set(conditions[name]) <= FLAGS:
-            unknown = sorted(set(conditions[name]) - FLAGS)
-            raise RulesError(f"{where}: unknown flag(s) {', '.join(unknown)}")
+    if "flags_any" in conditions:
+        flags = conditions["flags_any"]
+        if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
+            raise RulesError(f"{where}: flags_any must be a list of flags")
+        if not set(flags) <= FLAGS:
+            raise RulesError(f"{where}: unknown flag(s) {', '.join(sorted(set(flags) - FLAGS))}")
     group = conditions.get("call_type_in")
     if isinstance(group, str) and group not in groups:
         raise RulesError(f"{where}: unknown call-type group {group!r}")
+    if group is not None and not isinstance(group, str | list):
+        raise RulesError(f"{where}: call_type_in is a group name or a list of call types")
     value = conditions.get("value_at_least")
-    if isinstance(value, str) and value not in SETTINGS:
-        raise RulesError(f"{where}: value_at_least names unknown setting {value!r}")
+    if isinstance(value, str) and value != "value_cap":
+        raise RulesError(f"{where}: value_at_least names {value!r}; only value_cap is a value")
+    if (
+        value is not None
+        and not isinstance(value, str)
+        and (isinstance(value, bool) or not isinstance(value, int))
+    ):
+        raise RulesError(f"{where}: value_at_least is value_cap or whole dollars")
+    for name in ("in_city", "line_open", "prefers_online", "alarm_suspended"):
+        if name in conditions and not isinstance(conditions[name], bool):
+            raise RulesError(f"{where}: {name} must be true or false")
+    if "alarm" in conditions:
+        kinds = conditions["alarm"]
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        known = set(ALARM_KINDS.values())
+        if not isinstance(kinds, list) or not set(kinds) <= known:
+            raise RulesError(f"{where}: alarm must be among {', '.join(sorted(known))}")
     because = raw.get("because")
     if not isinstance(because, str) or not because.strip():
         raise RulesError(f"{where}: every rule needs a `because` a person can read")
@@ -187,7 +209,11 @@ def load_rules(path: str | Path | None = None) -> Rules:
     if set(raw["settings"] or {}) - set(SETTINGS):
         raise RulesError(f"{path.name}: settings are {', '.join(SETTINGS)}")
     _check_settings(settings)
-    groups = {name: frozenset(types) for name, types in (raw["call_types"] or {}).items()}
+    groups = {}
+    for name, types in (raw["call_types"] or {}).items():
+        if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+            raise RulesError(f"{path.name}: call_types.{name} must be a list of call types")
+        groups[name] = frozenset(types)
     rules = tuple(_rule(r, f"{path.name} rule {i + 1}", groups) for i, r in enumerate(raw["rules"]))
     order = [OUTCOMES.index(r.outcome) for r in rules]
     if order != sorted(order):

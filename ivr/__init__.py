@@ -17,7 +17,8 @@ from ivr.announcements import Announcer, spoken_number, spoken_site
 from ivr.config import ConfigError, check_production, development_secrets, load_config
 from ivr.flows import Voice, load_flows
 from ivr.hours import OpeningHours, parse_hours
-from ivr.line import Line, Urls
+from ivr.line import Line, Texting, Urls
+from ivr.sms import Sender
 from ivr.triage import RulesError, load_rules
 
 
@@ -103,7 +104,33 @@ def _line(config: Mapping[str, Any]) -> Line:
     except RulesError as exc:
         raise ConfigError(f"triage settings: {exc}") from None
     return Line(
-        flows=flows, hours=hours, announcer=announcer, urls=Urls(step=step_url), rules=rules
+        flows=flows,
+        hours=hours,
+        announcer=announcer,
+        urls=Urls(step=step_url),
+        rules=rules,
+        texting=_texting(config, hours),
+    )
+
+
+def _texting(config: Mapping[str, Any], hours: OpeningHours) -> Texting | None:
+    """Texting is on only with an account and a number or Messaging Service to send from."""
+    sender_ready = config["SMS_FROM"] or config["MESSAGING_SERVICE_SID"]
+    if not (config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and sender_ready):
+        return None
+    sender = Sender(
+        account_sid=config["TWILIO_ACCOUNT_SID"],
+        auth_token=config["TWILIO_AUTH_TOKEN"],
+        from_number=config["SMS_FROM"],
+        messaging_service_sid=config["MESSAGING_SERVICE_SID"],
+        status_callback=config.get("SMS_STATUS_CALLBACK"),
+        api_base=config["TWILIO_API_BASE"],
+    )
+    return Texting(
+        sender=sender,
+        hours=hours,
+        tru_number=config["TRU_NUMBER"],
+        online_url=config["ONLINE_REPORT_URL"],
     )
 
 

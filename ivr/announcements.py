@@ -1,7 +1,8 @@
-"""What the line says outside any flow: the closed-line message and the technical-problem fallback.
+"""What the line says outside any flow: the technical-problem fallback, and the values (hours,
+next opening, numbers) every prompt may name.
 
-Both are built from the shared prompts and the settings alone, never from the database, so they
-can still be spoken when the database is down. No Flask here.
+Built from the shared prompts and the settings alone, never from the database, so it can still
+be spoken when the database is down. No Flask here.
 """
 
 from __future__ import annotations
@@ -78,23 +79,6 @@ class Announcer:
             operator_number=self.operator_number,
             numbers=self.numbers,
         )
-
-    def closed(self, now: datetime) -> VoiceResponse:
-        """The TRU is closed: when it opens next, its hours, 911, and the online report, in both
-        languages (the caller has not chosen one yet)."""
-        response = VoiceResponse()
-        for language in LANGUAGES:
-            ctx = self.context(language, now)
-            say(
-                response,
-                self.flows,
-                None,
-                ["closed", "emergency", "report_online", "goodbye"],
-                [language],
-                ctx,
-            )
-        response.hangup()
-        return response
 
     def technical_problem(self, language: str | None, *, line_open: bool) -> VoiceResponse:
         """Something failed behind the line: apologise, then the next best path.

@@ -117,6 +117,11 @@ def load_config(environ: Mapping[str, str], instance_path: str | Path) -> dict[s
             for h in environ.get("TRU_RECORDING_HOSTS", "api.twilio.com").split(",")
             if h.strip()
         ),
+        # Texting callers: a messaging number or a Messaging Service (unset: no texts offered).
+        "SMS_FROM": environ.get("TRU_SMS_FROM") or None,
+        "MESSAGING_SERVICE_SID": environ.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+        # Twilio's REST API base (tests point it at a local stand-in).
+        "TWILIO_API_BASE": environ.get("TRU_TWILIO_API_BASE") or None,
         "VOICE_EN": environ.get("TRU_VOICE_EN") or "Polly.Joanna-Neural",
         "VOICE_ES": environ.get("TRU_VOICE_ES") or "Polly.Lupe-Neural",
         "FLOWS_DIR": environ.get("TRU_FLOWS_DIR") or None,

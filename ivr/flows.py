@@ -98,8 +98,11 @@ STATE_KEYS = frozenset(
         "no_match_prompt",
         "decide",
         "dial",
+        "text",
     }
 )
+#: What a `text:` state sends the caller.
+TEXT_KINDS = frozenset({"report", "online_link"})
 #: Decisions a `decide:` state may ask for, and the events each can return.
 DECISIONS: Mapping[str, tuple[str, ...]] = {"triage": TRIAGE_OUTCOMES}
 #: Whom a transfer may dial; the numbers come from the settings.
@@ -222,6 +225,8 @@ class State:
     decide: str | None = None
     #: Whom a transfer dials (a number from the settings).
     dial: str = "operator"
+    #: Entering it texts the caller this (report number or online link).
+    text: str | None = None
 
     @property
     def all_transitions(self) -> list[Transition]:
@@ -433,6 +438,9 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
         raise FlowError(file, state_id, f"`dial` must be one of {', '.join(sorted(DIAL_TARGETS))}")
     if "dial" in raw and raw.get("end") != "transfer":
         raise FlowError(file, state_id, "`dial` is for `end: transfer` states")
+    text = raw.get("text")
+    if text is not None and text not in TEXT_KINDS:
+        raise FlowError(file, state_id, f"`text` must be one of {', '.join(sorted(TEXT_KINDS))}")
     answer = raw.get("answer")
     if answer is not None and answer not in ANSWER_KINDS:
         raise FlowError(
@@ -545,6 +553,7 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
         no_match_prompt=raw.get("no_match_prompt"),
         decide=decide,
         dial=dial,
+        text=text,
     )
 
 
@@ -691,7 +700,7 @@ def _check_conditions(flows: Mapping[str, Flow], fields: set[str]) -> None:
 
 #: Facts about the call itself, or learned by decisions, that conditions may read besides
 #: stored answers.
-CALL_FACTS = frozenset({"caller_number", "call_type", "alarm_call"})
+CALL_FACTS = frozenset({"caller_number", "call_type", "alarm_call", "can_text"})
 
 
 def load_flow(path: Path, shared: Mapping[str, Mapping[str, str]]) -> Flow:
@@ -925,6 +934,8 @@ class RenderContext:
     voices: Mapping[str, Voice]
     values: Mapping[str, str]
     operator_number: str | None = None
+    #: Values in each language's own words (hours, next opening), for bilingual prompts.
+    localized: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: Other numbers a transfer may dial, by `dial:` name (None: not configured).
     numbers: Mapping[str, str | None] = field(default_factory=dict)
     #: Makes a `decide:` state's decision: (event, facts to keep).
@@ -959,12 +970,14 @@ def say(
     languages: Iterable[str],
     ctx: RenderContext,
 ) -> None:
-    """Speak `keys`, each in every one of `languages`, in that language's voice."""
-    languages = tuple(languages)
-    for key in keys:
-        for language in languages:
-            voice = ctx.voices[language]
-            text = flows.prompt(flow, key, language).format_map(_Values(ctx.values))
+    """Speak `keys` in each of `languages` in turn (all of one language, then the next), each
+    in its language's voice and with that language's words for the values."""
+    keys = tuple(keys)
+    for language in tuple(languages):
+        voice = ctx.voices[language]
+        values = _Values({**ctx.values, **ctx.localized.get(language, {})})
+        for key in keys:
+            text = flows.prompt(flow, key, language).format_map(values)
             target.say(text, voice=voice.name, language=voice.language)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr import alarms, calls, reports
+from ivr import alarms, calls, reports, sms
 from ivr.announcements import Announcer
 from ivr.calls import Arrival
 from ivr.flows import (
@@ -38,6 +38,8 @@ MAIN_FLOW = "main"
 ARRIVAL = "(arrival)"
 #: Where a red flag heard in any answer sends the caller: a triage that ends in 911.
 RED_FLAG_STATE = (MAIN_FLOW, "red_flag")
+#: Where a call that arrives while the TRU is closed starts.
+CLOSED_STATE = "closed"
 #: Answers (stored fields) that, said "yes", are triage flags.
 FIELD_FLAGS = {
     "happening_now": "happening_now",
@@ -62,12 +64,41 @@ class Urls:
 
 
 @dataclass(frozen=True)
+class Texting:
+    """What the line needs to text a caller: the sender and the facts the texts quote."""
+
+    sender: sms.Sender
+    hours: OpeningHours
+    tru_number: str
+    online_url: str
+
+    def queue(self, session: Session, call: Call, kind: str, now: datetime) -> None:
+        to = calls.us_number(call.caller)
+        if to is None:
+            return  # never text a number that is not a real US number the caller confirmed
+        number = call.report.number if call.report is not None else None
+        if kind == "report" and number is None:
+            return
+        body = sms.compose(
+            kind,
+            call.language,
+            hours=self.hours,
+            tru_number=self.tru_number,
+            online_url=self.online_url,
+            report_number=number,
+        )
+        sms.queue(session, call, kind, to=to, body=body, language=call.language, now=now)
+
+
+@dataclass(frozen=True)
 class Line:
     flows: FlowSet
     hours: OpeningHours
     announcer: Announcer
     urls: Urls
     rules: Rules
+    #: Texting callers; None when messaging is not configured (and then nothing is offered).
+    texting: Texting | None = None
 
     # -- incoming call ------------------------------------------------------------------------
 
@@ -80,17 +111,13 @@ class Line:
             # The hours are read when the call arrives; a call that started at 22:59 goes on.
             call.line_open = line_open
             call.flow = MAIN_FLOW
-            if not line_open:
-                call.state = None
-                call.step = 1
-                call.disposition = "online_report"
-                twiml = str(self.announcer.closed(now))
-                return Answer(state=ARRIVAL, event="arrival", outcome="closed"), twiml
             call.step = 1
             call.attempts = 0
-            flow = self.flows[MAIN_FLOW]
-            rendered = self._enter(session, call, MAIN_FLOW, flow.initial, now)
-            return Answer(state=ARRIVAL, event="arrival", outcome="open"), str(rendered.twiml)
+            # Closed: no report is taken; the caller hears when the TRU opens and other paths.
+            start = self.flows[MAIN_FLOW].initial if line_open else CLOSED_STATE
+            rendered = self._enter(session, call, MAIN_FLOW, start, now)
+            outcome = "open" if line_open else "closed"
+            return Answer(state=ARRIVAL, event="arrival", outcome=outcome), str(rendered.twiml)
 
         return calls.answer_step(session, call, 0, now, decide).twiml
 
@@ -256,14 +283,17 @@ class Line:
         if call.report is not None:
             facts.update(call.report.fields or {})
         facts["caller_number"] = calls.us_number(call.caller)
+        facts["can_text"] = "yes" if self.texting and facts["caller_number"] else None
         if call.report is not None:
             facts["report_number"] = call.report.number
         return facts
 
     def _context(self, language: str, step: int, now: datetime) -> RenderContext:
-        base = self.announcer.context(language if language in LANGUAGES else "en")
+        base = self.announcer.context(language if language in LANGUAGES else "en", now)
+        localized = {lang: self.announcer.context(lang, now).values for lang in LANGUAGES}
         return replace(
             base,
+            localized=localized,
             action_url=self.urls.step(step, base.language),
             recording_callback_url=self.urls.recording,
             transcription_callback_url=self.urls.transcription,
@@ -298,6 +328,8 @@ class Line:
                 call.disposition = state.disposition
             if state.complete_report and call.report is not None:
                 reports.complete(call.report, now)
+            if state.text and self.texting is not None:
+                self.texting.queue(session, call, state.text, now)
             return self._facts(call)
 
         def triage(state: State, facts: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:

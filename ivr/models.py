@@ -326,3 +326,31 @@ class ReportChange(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     username: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TextMessage(Base):
+    """A text message the line sends a caller (their report number, or the online-report link).
+
+    One per call and kind, so a retried webhook never sends twice. Sent after the TwiML reply,
+    never while the caller waits; the delivery status callback keeps `status` current, and a
+    failure is kept here for staff, never retried into a flood.
+    """
+
+    __tablename__ = "text_messages"
+    __table_args__ = (UniqueConstraint("call_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # report | online_link
+    to: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(8))
+    body: Mapped[str] = mapped_column(Text)
+    # queued -> sending -> accepted/queued/sent -> delivered | undelivered | failed; error
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    message_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    error_message: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    call: Mapped[Call] = relationship()

@@ -92,10 +92,10 @@ def test_a_missing_folder_is_one_line(tmp_path: Path) -> None:
 
 def test_summary_of_the_real_flows(flows: FlowSet) -> None:
     assert summary(flows) == [
-        "caller.yaml: 12 states, 7 waiting for the caller, 2 endings",
+        "caller.yaml: 15 states, 8 waiting for the caller, 2 endings",
         "larceny.yaml: 18 states, 16 waiting for the caller, 0 endings",
         "lost_property.yaml: 14 states, 12 waiting for the caller, 0 endings",
-        "main.yaml: 26 states, 8 waiting for the caller, 12 endings",
+        "main.yaml: 32 states, 10 waiting for the caller, 13 endings",
     ]
 
 
@@ -201,7 +201,11 @@ def test_main_collapses_repeats_and_merges_events(main_diagram: str) -> None:
 def test_main_has_one_edge_per_pair_but_for_the_language_switch(main_diagram: str) -> None:
     _, edges = assert_valid_mermaid(main_diagram)
     pairs = [(source, target) for source, _, target in edges]
-    assert {pair for pair in pairs if pairs.count(pair) > 1} == {("language", "main_menu")}
+    # Only the language switches: the language menu, and the closed line's text offer.
+    assert {pair for pair in pairs if pairs.count(pair) > 1} == {
+        ("language", "main_menu"),
+        ("closed_text_offer", "text_link"),
+    }
 
 
 def test_main_language_menu_notes_the_switch(main_diagram: str) -> None:

@@ -62,6 +62,8 @@ class Twilio:
             headers=all_headers,
             base_url=f"{parts.scheme}://{parts.netloc}",
         )
+        response.get_data()  # buffer the body, then close as a real server does (call_on_close)
+        response.close()
         if response.mimetype == "text/xml":
             self.check_schema(response.get_data(as_text=True))
         return response

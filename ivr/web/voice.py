@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from ivr import db
+from ivr import db, sms
 from ivr.calls import Arrival
 from ivr.flows import CallerInput
 from ivr.line import Line
@@ -71,7 +71,53 @@ def incoming_call():
     arrival = _arrival(request.form)
     if not arrival.call_sid:
         return _technical_problem("incoming call without a CallSid")
-    return twiml(_line().answer_call(db.session(), arrival, _now()))
+    return _then_text(twiml(_line().answer_call(db.session(), arrival, _now())), arrival)
+
+
+def _then_text(response, arrival: Arrival):
+    """Texts the call queued are sent once Twilio has its TwiML, never while the caller waits."""
+    line = _line()
+    if line.texting is None:
+        return response
+    waiting = sms.pending(db.session(), arrival.call_sid)
+    if not waiting:
+        return response
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    callback = request.host_url.rstrip("/") + "/voice/sms/status"
+
+    def send() -> None:
+        with app.app_context():
+            factory = app.extensions["tru.db"]
+            for message_id in waiting:
+                with factory() as session:
+                    try:
+                        line.texting.sender.send(
+                            session,
+                            message_id,
+                            app.extensions["tru.clock"](),
+                            status_callback=callback,
+                        )
+                    except Exception:
+                        log.exception("sending text message %s failed", message_id)
+
+    response.call_on_close(send)
+    return response
+
+
+@bp.post("/sms/status")
+@twilio_signed
+def text_status():
+    """Delivery status of a text we sent (Twilio's message status callback)."""
+    form = request.form
+    if form.get("MessageSid"):
+        sms.apply_status(
+            db.session(),
+            form["MessageSid"][:64],
+            form.get("MessageStatus", "").strip(),
+            error_code=form.get("ErrorCode") or None,
+            now=_now(),
+        )
+    return twiml("<Response/>")
 
 
 @bp.post("/step/<int:step>")
@@ -93,7 +139,9 @@ def step_answer(step: int):
     if given.digits == "hangup":
         # <Record> reports a caller who hung up while recording as Digits=hangup.
         given = replace(given, digits="")
-    return twiml(_line().answer_step(db.session(), arrival, step, given, _now()))
+    return _then_text(
+        twiml(_line().answer_step(db.session(), arrival, step, given, _now())), arrival
+    )
 
 
 @bp.post("/recording")

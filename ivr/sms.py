@@ -1,0 +1,235 @@
+"""Text the caller what they need: their report number, or the online-report link and the hours.
+
+Plain Python: composing the texts, queueing them once per call, sending one with the `twilio`
+REST client, and keeping its delivery status. No Flask; the web layer decides *when* to send
+(after the TwiML has gone back to Twilio), so a caller never waits on the messaging API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from ivr.hours import OpeningHours
+from ivr.models import Call, TextMessage
+
+KINDS = ("report", "online_link")
+#: GSM-7 basic set: texts within it take 160 characters a segment (153 when split).
+GSM7 = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+#: Twilio's message statuses by how far along they are; a late callback never moves one back.
+STATUS_RANK = {
+    "queued": 0,
+    "sending": 1,
+    "accepted": 2,
+    "scheduled": 2,
+    "sent": 3,
+    "delivered": 4,
+    "undelivered": 4,
+    "failed": 4,
+    "read": 5,
+    "error": 4,
+}
+_DAYS = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "es": ("lun", "mar", "mie", "jue", "vie", "sab", "dom"),
+}
+
+
+def segments(text: str) -> int:
+    """How many SMS segments `text` takes (GSM-7: 160/153 a segment; otherwise UCS-2: 70/67)."""
+    single, multi = (160, 153) if set(text) <= GSM7 else (70, 67)
+    if len(text) <= single:
+        return 1
+    return -(-len(text) // multi)
+
+
+def _clock(t) -> str:
+    suffix = "am" if t.hour < 12 else "pm"
+    hour = t.hour % 12 or 12
+    return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"
+
+
+def short_hours(hours: OpeningHours, language: str) -> str:
+    """ "Mon-Fri 6am-11pm": the hours in as few characters as a text needs."""
+    names = _DAYS.get(language, _DAYS["en"])
+    days = sorted(hours.weekdays)
+    contiguous = days == list(range(days[0], days[-1] + 1))
+    span = f"{names[days[0]]}-{names[days[-1]]}" if contiguous else ",".join(names[d] for d in days)
+    return f"{span} {_clock(hours.opens)}-{_clock(hours.closes)}"
+
+
+def _phone(e164: str) -> str:
+    digits = e164[-10:]
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+
+
+def compose(
+    kind: str,
+    language: str,
+    *,
+    hours: OpeningHours,
+    tru_number: str,
+    online_url: str,
+    report_number: str | None = None,
+) -> str:
+    """The text, in the caller's language, within two segments (Spanish keeps to GSM-7)."""
+    when = short_hours(hours, language)
+    phone = _phone(tru_number)
+    if kind == "report":
+        if language == "es":
+            return (
+                f"Policia de Baltimore (TRU): su numero de reporte es {report_number}. "
+                f"Mencionelo al llamar al {phone}, {when}."
+            )
+        return (
+            f"Baltimore Police TRU: your report number is {report_number}. "
+            f"Quote it when you follow up: {phone}, {when}."
+        )
+    if kind == "online_link":
+        if language == "es":
+            return (
+                f"Policia de Baltimore: haga su reporte por internet en {online_url} "
+                f"Por telefono (TRU): {phone}, {when}."
+            )
+        return (
+            f"Baltimore Police: make your report online at {online_url} "
+            f"By phone (TRU): {phone}, {when}."
+        )
+    raise ValueError(f"unknown text kind {kind!r}")
+
+
+def queue(
+    session: Session, call: Call, kind: str, *, to: str, body: str, language: str, now: datetime
+) -> TextMessage:
+    """The call's text of this kind, queued once: a retried webhook finds the same row."""
+    found = session.scalar(
+        select(TextMessage).where(TextMessage.call_id == call.id, TextMessage.kind == kind)
+    )
+    if found is not None:
+        return found
+    message = TextMessage(
+        call=call,
+        kind=kind,
+        to=to,
+        body=body,
+        language=language,
+        status="queued",
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        found = session.scalar(
+            select(TextMessage).where(TextMessage.call_id == call.id, TextMessage.kind == kind)
+        )
+        assert found is not None
+        return found
+    return message
+
+
+def pending(session: Session, call_sid: str) -> list[int]:
+    return list(
+        session.scalars(
+            select(TextMessage.id)
+            .join(Call)
+            .where(Call.call_sid == call_sid, TextMessage.status == "queued")
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Sends queued texts through Twilio's REST API from a number or a Messaging Service."""
+
+    account_sid: str
+    auth_token: str
+    from_number: str | None = None
+    messaging_service_sid: str | None = None
+    status_callback: str | None = None
+    #: Where the REST API lives (tests point it at a local stand-in for Twilio).
+    api_base: str | None = None
+
+    def client(self) -> Client:
+        client = Client(self.account_sid, self.auth_token)
+        if self.api_base:
+            client.api.base_url = self.api_base
+        return client
+
+    def send(
+        self,
+        session: Session,
+        message_id: int,
+        now: datetime,
+        *,
+        status_callback: str | None = None,
+    ) -> TextMessage | None:
+        """Send one queued text, once. Claimed first, so two workers never both send it."""
+        claimed = (
+            session.query(TextMessage)
+            .filter(TextMessage.id == message_id, TextMessage.status == "queued")
+            .update({"status": "sending", "updated_at": now}, synchronize_session=False)
+        )
+        session.commit()
+        if not claimed:
+            return None
+        message = session.get(TextMessage, message_id)
+        assert message is not None
+        options = {"to": message.to, "body": message.body}
+        if self.messaging_service_sid:
+            options["messaging_service_sid"] = self.messaging_service_sid
+        else:
+            options["from_"] = self.from_number
+        callback = status_callback or self.status_callback
+        if callback:
+            options["status_callback"] = callback
+        try:
+            sent = self.client().messages.create(**options)
+        except TwilioRestException as exc:
+            # Opted out (21610), not a mobile number (21614), invalid (21211)...: kept for staff.
+            message.status = "error"
+            message.error_code = str(exc.code or exc.status)
+            message.error_message = (exc.msg or "")[:300]
+        except Exception as exc:  # the network, a timeout: kept, not retried into a flood
+            message.status = "error"
+            message.error_code = type(exc).__name__[:20]
+            message.error_message = "could not reach Twilio"
+        else:
+            message.message_sid = sent.sid
+            message.status = sent.status or "accepted"
+            if sent.error_code:
+                message.error_code = str(sent.error_code)
+        message.updated_at = now
+        session.commit()
+        return message
+
+
+def apply_status(
+    session: Session,
+    message_sid: str,
+    status: str,
+    *,
+    error_code: str | None,
+    now: datetime,
+) -> TextMessage | None:
+    """A delivery status callback: stored once, never moving a message backwards."""
+    message = session.scalar(select(TextMessage).where(TextMessage.message_sid == message_sid))
+    if message is None or status not in STATUS_RANK:
+        return message
+    if STATUS_RANK[status] > STATUS_RANK.get(message.status, 0):
+        message.status = status
+        if error_code:
+            message.error_code = error_code[:20]
+        message.updated_at = now
+    session.commit()
+    return message

@@ -1,0 +1,243 @@
+"""Texting the caller: the real twilio REST client against a local stand-in for Twilio's API."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from ivr import sms
+from ivr.hours import parse_hours
+from ivr.models import Call, TextMessage
+from tests.conftest import AUTH_TOKEN, BALTIMORE
+from tests.twilio_sim import ACCOUNT_SID, SimCall, Twilio
+
+
+class FakeTwilioApi:
+    """Answers POST /2010-04-01/Accounts/{sid}/Messages.json as Twilio does, and keeps requests."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.fail_with: tuple[int, int, str] | None = None
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    @Request.application
+    def app(self, request: Request) -> Response:
+        self.requests.append(
+            {
+                "path": request.path,
+                "auth": request.authorization
+                and (request.authorization.username, request.authorization.password),
+                "form": request.form.to_dict(),
+            }
+        )
+        if self.fail_with:
+            status, code, message = self.fail_with
+            body = {"code": code, "message": message, "status": status, "more_info": ""}
+            return Response(json.dumps(body), status=status, mimetype="application/json")
+        sid = f"SM{len(self.requests):032x}"
+        body = {
+            "sid": sid,
+            "status": "queued",
+            "to": request.form.get("To"),
+            "body": request.form.get("Body"),
+            "account_sid": ACCOUNT_SID,
+            "error_code": None,
+        }
+        return Response(json.dumps(body), status=201, mimetype="application/json")
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeTwilioApi]:
+    api = FakeTwilioApi()
+    api.thread.start()
+    yield api
+    api.server.shutdown()
+    api.server.server_close()
+    api.thread.join(timeout=5)
+
+
+@pytest.fixture
+def texting(make_app, fake_api, twiml_schema) -> Twilio:
+    app = make_app(SMS_FROM="+14105559000", TWILIO_API_BASE=fake_api.url)
+    return Twilio(app.test_client(), AUTH_TOKEN, twiml_schema)
+
+
+def finish_a_report(call: SimCall):
+    call.dial_in()
+    call.press("2")  # Spanish
+    call.press("1")
+    call.press("2")
+    call.press("1")
+    call.say("un paraguas")
+    call.press("1")
+    call.press("5")
+    call.say("negro")
+    call.press("#")
+    call.press("*")
+    call.say("en la biblioteca")
+    call.say("hoy")
+    call.say("lo olvidé")
+    call.say("Ana Ruiz")
+    call.press("1")
+    call.press("1")
+    call.record()
+    return call.press("2")  # done hearing the number
+
+
+def stored_texts(app_session_factory, call: SimCall) -> list[TextMessage]:
+    with app_session_factory() as session:
+        return list(
+            session.scalars(select(TextMessage).join(Call).where(Call.call_sid == call.call_sid))
+        )
+
+
+def test_the_report_number_is_texted_after_the_reply_in_the_callers_language(texting, fake_api):
+    call = SimCall(texting)
+    reply = finish_a_report(call)
+    assert (
+        "Para recibir su número de reporte por mensaje de texto al 4 1 0, 5 5 5, 0 1 2 3"
+        in reply.spoken
+    )
+    assert fake_api.requests == []
+    reply = call.say("sí")
+    assert "Le estamos enviando el mensaje de texto ahora." in reply.spoken
+    assert reply.hangs_up
+    [request] = fake_api.requests
+    assert request["path"] == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    assert request["auth"] == (ACCOUNT_SID, AUTH_TOKEN)
+    form = request["form"]
+    assert form["To"] == "+14105550123"
+    assert form["From"] == "+14105559000"
+    assert form["StatusCallback"] == "https://tru.example.test/voice/sms/status"
+    assert form["Body"].startswith("Policia de Baltimore (TRU): su numero de reporte es TRU-26-")
+    assert sms.segments(form["Body"]) <= 2
+    factory = texting.client.application.extensions["tru.db"]
+    [text] = stored_texts(factory, call)
+    assert (text.kind, text.language, text.status) == ("report", "es", "queued")
+    assert text.message_sid == "SM" + "0" * 31 + "1"
+
+
+def test_a_retried_webhook_never_sends_twice(texting, fake_api):
+    call = SimCall(texting)
+    finish_a_report(call)
+    first = call.press("1")
+    again = call.retry_last()
+    assert again.body == first.body
+    assert len(fake_api.requests) == 1
+
+
+def test_a_twilio_error_is_kept_for_staff_and_never_spoken(texting, fake_api):
+    fake_api.fail_with = (400, 21610, "Attempt to send to unsubscribed recipient")
+    call = SimCall(texting)
+    finish_a_report(call)
+    reply = call.press("1")
+    assert "error" not in reply.spoken.lower()
+    assert reply.hangs_up
+    [text] = stored_texts(texting.client.application.extensions["tru.db"], call)
+    assert (text.status, text.error_code) == ("error", "21610")
+    assert (
+        text.error_message == "Unable to create record: Attempt to send to unsubscribed recipient"
+    )
+    assert len(fake_api.requests) == 1
+
+
+def test_the_closed_line_offers_the_link_in_either_language(texting, fake_api, clock):
+    clock.now = datetime(2026, 12, 5, 10, 0, tzinfo=BALTIMORE)  # Saturday
+    call = SimCall(texting)
+    reply = call.dial_in()
+    assert "We are closed right now" in reply.spoken
+    gather = reply.gather
+    assert [s.text for s in gather.findall("Say")] == [
+        "To get the online report link by text message at 4 1 0, 5 5 5, 0 1 2 3, press 1.",
+        "Para recibir el enlace por mensaje de texto al 4 1 0, 5 5 5, 0 1 2 3, oprima 2.",
+    ]
+    reply = call.press("2")
+    assert reply.spoken.startswith("Le estamos enviando")
+    body = fake_api.requests[0]["form"]["Body"]
+    assert body == (
+        "Policia de Baltimore: haga su reporte por internet en "
+        "https://www.baltimorepolice.org/online-reporting Por telefono (TRU): 410-637-8849, "
+        "lun-vie 6am-11pm."
+    )
+
+
+def test_silence_after_the_closed_message_just_says_goodbye(texting, fake_api, clock):
+    clock.now = datetime(2026, 12, 5, 10, 0, tzinfo=BALTIMORE)
+    call = SimCall(texting)
+    call.dial_in()
+    reply = call.silence()
+    assert reply.spoken == "Thank you for calling. Goodbye. Gracias por llamar. Adiós."
+    assert fake_api.requests == []
+
+
+def test_no_offer_without_messaging_configured(call, clock):
+    clock.now = datetime(2026, 12, 5, 10, 0, tzinfo=BALTIMORE)
+    reply = call.dial_in()
+    assert "text message" not in reply.spoken
+    assert reply.gather is None and reply.hangs_up
+
+
+def test_no_offer_to_a_withheld_number(texting, clock):
+    clock.now = datetime(2026, 12, 5, 10, 0, tzinfo=BALTIMORE)
+    hidden = SimCall(texting, caller="anonymous")
+    reply = hidden.dial_in()
+    assert "text message" not in reply.spoken
+    assert reply.hangs_up
+
+
+def test_delivery_callbacks_are_signed_and_never_go_backwards(texting, fake_api):
+    call = SimCall(texting)
+    finish_a_report(call)
+    call.press("1")
+    factory = texting.client.application.extensions["tru.db"]
+    [text] = stored_texts(factory, call)
+    params = [
+        ("MessageSid", text.message_sid),
+        ("MessageStatus", "delivered"),
+        ("AccountSid", ACCOUNT_SID),
+    ]
+    unsigned = texting.client.post("/voice/sms/status", data=dict(params))
+    assert unsigned.status_code == 403
+    assert texting.post("/voice/sms/status", params).status_code == 200
+    late = [
+        ("MessageSid", text.message_sid),
+        ("MessageStatus", "sent"),
+        ("AccountSid", ACCOUNT_SID),
+    ]
+    texting.post("/voice/sms/status", late)
+    [text] = stored_texts(factory, call)
+    assert text.status == "delivered"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("kind", ["report", "online_link"])
+def test_every_text_fits_two_segments(kind, language):
+    body = sms.compose(
+        kind,
+        language,
+        hours=parse_hours(),
+        tru_number="+14106378849",
+        online_url="https://www.baltimorepolice.org/online-reporting",
+        report_number="TRU-26-123456",
+    )
+    assert sms.segments(body) <= 2
+    assert ("TRU-26-123456" in body) is (kind == "report")
+
+
+def test_segments_count_gsm_and_unicode():
+    assert sms.segments("a" * 160) == 1
+    assert sms.segments("a" * 161) == 2
+    assert sms.segments("á" * 70) == 1
+    assert sms.segments("á" * 71) == 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -12,7 +11,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ivr import db
+from ivr import db, logs
 from ivr.announcements import Announcer, spoken_number, spoken_site
 from ivr.config import ConfigError, check_production, development_secrets, load_config
 from ivr.flows import Voice, load_flows
@@ -60,18 +59,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(staff_web.bp)
     staff_web.register_errors(app)
-    _logging()
+    logs.configure()
     return app
-
-
-def _logging() -> None:
-    """Log the app's records to stderr unless the host (gunicorn, pytest) already routes them."""
-    logger = logging.getLogger("ivr")
-    logger.setLevel(logging.INFO)
-    if not logger.handlers and not logging.getLogger().handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
 
 
 def _line(config: Mapping[str, Any]) -> Line:

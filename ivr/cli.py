@@ -266,6 +266,28 @@ def staff_unlock(username: str) -> None:
 
 
 @cli.command()
+@click.option("--older-than", "days", type=click.IntRange(min=1), required=True, help="Days.")
+@click.option("--dry-run", is_flag=True, help="Count what would go; change nothing.")
+def purge(days: int, dry_run: bool) -> None:
+    """Remove recordings and personal data of calls older than DAYS; the audit trail stays."""
+    from datetime import timedelta
+
+    from ivr.retention import purge as purge_calls
+
+    app = _tool_app() if not os.environ.get("TRU_ENV") else _app()
+    now = app.extensions["tru.clock"]()
+    with app.extensions["tru.db"]() as session:
+        counts = purge_calls(
+            session, before=now - timedelta(days=days), now=now, by="cli", dry_run=dry_run
+        )
+    verb = "would purge" if dry_run else "purged"
+    click.echo(
+        f"{verb} {counts.calls} calls, {counts.reports} reports, "
+        f"{counts.recordings} recordings, {counts.texts} texts"
+    )
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))
 @click.option("--workers", type=int, default=2, show_default=True)

@@ -196,6 +196,19 @@ def call_status():
     return twiml("<Response/>")
 
 
+@bp.post("/fallback")
+@twilio_signed
+def fallback():
+    """Twilio's fallback URL (the number's "primary handler fails"): the spoken fallback, built
+    from settings alone so it works with the database down. Point the number's fallback here."""
+    log.error(
+        "Twilio used the fallback URL (error %s) for call %s",
+        request.form.get("ErrorCode", "?")[:10],
+        request.form.get("CallSid", "?")[:64],
+    )
+    return twiml(_line().technical_problem(request.args.get("lang"), _now()))
+
+
 @bp.post("/<path:unknown>")
 @twilio_signed
 def unknown_route(unknown: str):

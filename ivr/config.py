@@ -77,7 +77,10 @@ def load_config(environ: Mapping[str, str], instance_path: str | Path) -> dict[s
         "TRU_ENV": env,
         "DATABASE_URL": database_url(environ, instance_path),
         # Seconds to wait for the database before a webhook gives the caller the spoken fallback.
-        "DATABASE_TIMEOUT": _float(environ, "TRU_DATABASE_TIMEOUT", 5.0),
+        "DATABASE_TIMEOUT": _float(environ, "TRU_DATABASE_TIMEOUT", 4.0),
+        # Seconds of database work one webhook may start; with the per-statement timeout above,
+        # every webhook answers well inside Twilio's 15 seconds.
+        "WEBHOOK_BUDGET": _float(environ, "TRU_WEBHOOK_BUDGET", 8.0),
         "TWILIO_ACCOUNT_SID": environ.get("TWILIO_ACCOUNT_SID") or None,
         "TWILIO_AUTH_TOKEN": environ.get("TWILIO_AUTH_TOKEN") or None,
         "SECRET_KEY": environ.get("TRU_SECRET_KEY") or None,

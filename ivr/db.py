@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -58,8 +59,24 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+class OverBudget(TimeoutError):
+    """The webhook has used its time: the caller gets the spoken fallback, not a hang."""
+
+
+def _within_budget(
+    conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any, many: Any
+) -> None:
+    # Each statement is bounded by the database timeout; this bounds their sum, so a slow
+    # database cannot hold a webhook past Twilio's 15 seconds.
+    if has_request_context():
+        deadline = g.get("deadline")
+        if deadline is not None and time.monotonic() > deadline:
+            raise OverBudget("the webhook's time budget is spent")
+
+
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"], timeout=app.config["DATABASE_TIMEOUT"])
+    event.listen(engine, "before_cursor_execute", _within_budget)
     app.extensions["tru.db"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 

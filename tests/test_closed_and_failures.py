@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 import pytest
@@ -155,3 +156,38 @@ def test_a_failed_step_stores_no_half_answer(app, call, session, monkeypatch):
     reply = call.press("1")
     assert "technical problem" in reply.spoken
     assert [a.step for a in session.scalars(select(Answer))] == [0]
+
+
+def test_a_webhook_over_its_time_budget_is_answered_with_the_fallback(make_app, twiml_schema):
+    slow = make_app(WEBHOOK_BUDGET=0.0)
+    twilio = Twilio(slow.test_client(), AUTH_TOKEN, twiml_schema)
+    response = twilio.post("/voice", SimCall(twilio).params())
+    assert response.status_code == 200
+    assert b"technical problem" in response.data
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TRU_TEST_DATABASE_URL", "").startswith("postgres"),
+    reason="needs PostgreSQL's statement_timeout (set TRU_TEST_DATABASE_URL)",
+)
+def test_a_slow_database_is_cut_off_by_the_statement_timeout(make_app, monkeypatch, twiml_schema):
+    import time
+
+    from sqlalchemy import text
+
+    from ivr import line as line_module
+
+    app = make_app(DATABASE_TIMEOUT=1.0)
+    original = line_module.calls.get_or_create_call
+
+    def slow_database(session, *args, **kwargs):
+        session.execute(text("SELECT pg_sleep(5)"))
+        return original(session, *args, **kwargs)
+
+    monkeypatch.setattr(line_module.calls, "get_or_create_call", slow_database)
+    twilio = Twilio(app.test_client(), AUTH_TOKEN, twiml_schema)
+    started = time.monotonic()
+    response = twilio.post("/voice", SimCall(twilio).params())
+    assert time.monotonic() - started < 3
+    assert response.status_code == 200
+    assert b"technical problem" in response.data

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import traceback
 from dataclasses import replace
 from datetime import datetime
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, g, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -25,6 +26,12 @@ from ivr.web.twiml import twiml
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
+
+
+@bp.before_request
+def start_the_clock() -> None:
+    # Twilio gives up at 15 s; the database work of one webhook must finish well before.
+    g.deadline = time.monotonic() + current_app.config["WEBHOOK_BUDGET"]
 
 
 def step_url(step: int, language: str) -> str:

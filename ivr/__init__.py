@@ -48,16 +48,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from ivr.web import health, voice
     from ivr.web import staff as staff_web
 
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Strict")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config["SESSION_COOKIE_SAMESITE"] = "Strict"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SECURE"] = app.config.get("COOKIE_SECURE", False)
+    app.session_interface = staff_web.SessionCookies()
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # bound to the staff session instead
-    csrf = CSRFProtect(app)
-    # Twilio cannot send a CSRF token; its webhooks are guarded by their signatures instead.
-    csrf.exempt(voice.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(staff_web.bp)
+    # After the staff blueprint, so a signed-in user is known when a CSRF check refuses them.
+    csrf = CSRFProtect(app)
+    # Twilio cannot send a CSRF token; its webhooks are guarded by their signatures instead.
+    csrf.exempt(voice.bp)
     staff_web.register_errors(app)
     logs.configure()
     return app

@@ -50,7 +50,14 @@ def find_user(session: Session, username: str) -> StaffUser | None:
 
 
 def add_user(
-    session: Session, username: str, password: str, role: str, *, now: datetime, by: str | None
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    now: datetime,
+    by: str | None,
+    source: str | None = None,
 ) -> StaffUser:
     name = username.strip().lower()
     if not name or len(name) > 64 or not all(ch.isalnum() or ch in "._-" for ch in name):
@@ -68,11 +75,21 @@ def add_user(
         password_changed_at=now,
     )
     session.add(user)
-    audit.record(session, "account_added", now=now, username=by, object=f"user {name}", detail=role)
+    audit.record(
+        session,
+        "account_added",
+        now=now,
+        username=by,
+        source=source,
+        object=f"user {name}",
+        detail=role,
+    )
     return user
 
 
-def disable_user(session: Session, username: str, *, now: datetime, by: str | None) -> None:
+def disable_user(
+    session: Session, username: str, *, now: datetime, by: str | None, source: str | None = None
+) -> None:
     user = _existing(session, username)
     user.disabled = True
     for open_session in session.scalars(
@@ -80,15 +97,31 @@ def disable_user(session: Session, username: str, *, now: datetime, by: str | No
     ):
         open_session.ended_at = now
         open_session.end_reason = "disabled"
-    audit.record(session, "account_disabled", now=now, username=by, object=f"user {user.username}")
+    audit.record(
+        session,
+        "account_disabled",
+        now=now,
+        username=by,
+        source=source,
+        object=f"user {user.username}",
+    )
 
 
-def unlock_user(session: Session, username: str, *, now: datetime, by: str | None) -> None:
+def unlock_user(
+    session: Session, username: str, *, now: datetime, by: str | None, source: str | None = None
+) -> None:
     user = _existing(session, username)
     user.locked_at = None
     # Failures before the unlock no longer count toward the next lockout.
     session.add(LoginAttempt(username=user.username, succeeded=True, source="unlock", at=now))
-    audit.record(session, "account_unlocked", now=now, username=by, object=f"user {user.username}")
+    audit.record(
+        session,
+        "account_unlocked",
+        now=now,
+        username=by,
+        source=source,
+        object=f"user {user.username}",
+    )
 
 
 def _existing(session: Session, username: str) -> StaffUser:
@@ -204,7 +237,9 @@ class SessionCheck:
     ended: str | None = None
 
 
-def current_session(session: Session, token: str | None, *, now: datetime) -> SessionCheck:
+def current_session(
+    session: Session, token: str | None, *, now: datetime, source: str | None = None
+) -> SessionCheck:
     """The live session for a browser's token, ending it here if it has idled or expired."""
     if not token:
         return SessionCheck(None)
@@ -212,7 +247,9 @@ def current_session(session: Session, token: str | None, *, now: datetime) -> Se
     if found is None:
         return SessionCheck(None)
     if found.ended_at is not None:
-        return SessionCheck(None, "ended")
+        # Say why it ended when the person should know (an admin disabled the account).
+        told = found.end_reason if found.end_reason in ("idle", "expired", "disabled") else "ended"
+        return SessionCheck(None, told)
     reason = None
     if now - found.created_at >= ABSOLUTE_TIMEOUT:
         reason = "expired"
@@ -224,7 +261,12 @@ def current_session(session: Session, token: str | None, *, now: datetime) -> Se
         found.ended_at = now
         found.end_reason = reason
         audit.record(
-            session, "session_expired", now=now, username=found.user.username, detail=reason
+            session,
+            "session_expired",
+            now=now,
+            username=found.user.username,
+            source=source,
+            detail=reason,
         )
         return SessionCheck(None, reason)
     if now - found.last_seen_at >= TOUCH_EVERY:

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 
 from ivr import db
@@ -56,10 +57,13 @@ def load_session() -> None:
     g.session_ended = None
     if not request.path.startswith("/staff"):
         return
-    check = accounts.current_session(db.session(), request.cookies.get(COOKIE), now=now())
+    check = accounts.current_session(
+        db.session(), request.cookies.get(COOKIE), now=now(), source=source()
+    )
     g.staff_session = check.staff_session
     g.session_ended = check.ended
-    if check.ended in ("idle", "expired", "disabled"):
+    if check.ended in ("idle", "expired", "disabled") or db.session().dirty:
+        # An ended session, or activity (last seen), is kept whatever the page does next.
         db.session().commit()
 
 
@@ -113,6 +117,13 @@ def set_session_cookie(response, token: str) -> None:
         path="/staff",
         max_age=int(accounts.ABSOLUTE_TIMEOUT.total_seconds()),
     )
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's own cookie (it carries the CSRF token) is Secure whenever the request is HTTPS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def register_errors(app) -> None:

@@ -333,9 +333,19 @@ def test_failures_for_an_unknown_user_lock_nothing_and_are_audited(app, web):
     fail(web, "nobody", 6)
     assert audit_rows(app, "lockout") == []
     failures = audit_rows(app, "login")
+    # What was typed as an unknown username is not kept: it may be a misplaced password.
     assert [(row.username, row.outcome, row.detail) for row in failures] == [
-        ("nobody", "failure", "unknown user")
+        (None, "failure", "unknown user")
     ] * 6
+
+
+def test_usernames_are_plain_ascii(app, session, clock):
+    import pytest
+
+    from ivr.staff.accounts import AccountError, add_user
+
+    with pytest.raises(AccountError, match="usernames are"):
+        add_user(session, "\u0430dmin", "a" * 12, "admin", now=clock.now, by=None)
 
 
 def test_an_admin_unlocks_with_the_function(app, web, session, clock, alice):

@@ -5,6 +5,7 @@ absolute limits. Plain Python over a SQLAlchemy session; no Flask.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,8 @@ from ivr.models import LoginAttempt, StaffSession, StaffUser
 from ivr.staff import audit
 
 ROLES = ("reviewer", "supervisor", "admin")
+#: ASCII only: no look-alike letters from other scripts ("аdmin" with a Cyrillic a).
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 #: What each role may do; higher roles include the lower ones.
 RANKS = {role: rank for rank, role in enumerate(ROLES)}
 MIN_PASSWORD_LENGTH = 12
@@ -60,7 +63,7 @@ def add_user(
     source: str | None = None,
 ) -> StaffUser:
     name = username.strip().lower()
-    if not name or len(name) > 64 or not all(ch.isalnum() or ch in "._-" for ch in name):
+    if not USERNAME.fullmatch(name):
         raise AccountError("usernames are letters, digits, dot, dash or underscore (up to 64)")
     if role not in ROLES:
         raise AccountError(f"the role must be one of {', '.join(ROLES)}")
@@ -175,6 +178,9 @@ def log_in(
     cooled = cooldown is not None and user is not None and user.locked_at is not None
     if cooled and now - user.locked_at >= cooldown:  # type: ignore[operator,union-attr]
         user.locked_at = None  # type: ignore[union-attr]
+        audit.record(
+            session, "account_unlocked", now=now, object=f"user {name}", detail="cool-down"
+        )
     try:
         password_ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -188,13 +194,16 @@ def log_in(
         refusal = "locked"
     elif not password_ok:
         refusal = "wrong password"
-    session.add(LoginAttempt(username=name, succeeded=refusal is None, source=source, at=now))
+    if user is not None:
+        session.add(LoginAttempt(username=name, succeeded=refusal is None, source=source, at=now))
     if refusal is not None:
+        # What was typed as an unknown username may be a password typed in the wrong box:
+        # it is not kept.
         audit.record(
             session,
             "login",
             now=now,
-            username=name,
+            username=name if user is not None else None,
             source=source,
             outcome="failure",
             detail=refusal,

@@ -241,3 +241,28 @@ def test_segments_count_gsm_and_unicode():
     assert sms.segments("a" * 161) == 2
     assert sms.segments("á" * 70) == 1
     assert sms.segments("á" * 71) == 2
+
+
+def test_staff_see_a_failed_text_on_the_report_page(texting, fake_api, clock):
+    fake_api.fail_with = (400, 21610, "Attempt to send to unsubscribed recipient")
+    call = SimCall(texting)
+    finish_a_report(call)
+    call.press("1")
+    app = texting.client.application
+    app.config["WTF_CSRF_ENABLED"] = False
+    from ivr.staff.accounts import add_user
+
+    with app.extensions["tru.db"]() as session:
+        add_user(session, "rita", "a long enough password", "reviewer", now=clock.now, by=None)
+        session.commit()
+        [text] = stored_texts(app.extensions["tru.db"], call)
+        number = session.get(TextMessage, text.id).call.report.number
+    staff = app.test_client()
+    staff.post("/staff/login", data={"username": "rita", "password": "a long enough password"})
+    page = staff.get(f"/staff/reports/{number}").get_data(as_text=True)
+    assert "Text messages to the caller" in page
+    assert "Report number (es)" in page
+    assert (
+        "Twilio error 21610: Unable to create record: Attempt to send to unsubscribed recipient"
+        in page
+    )

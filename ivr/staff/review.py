@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from ivr.calls import to_e164, us_number
-from ivr.models import Call, Report, ReportChange
+from ivr.models import Call, Report, ReportChange, TextMessage
 from ivr.reports import CALL_TYPES, REPORT_TYPES
 from ivr.triage import OUTCOMES
 
@@ -679,3 +679,14 @@ def export_record(report: Report, changes: Iterable[ReportChange]) -> dict[str, 
         "theft_class": report.theft_class,
         "fields": effective_values(report, changes),
     }
+
+
+def texts_of(session: Session, report: Report) -> list[TextMessage]:
+    """The texts the line sent this report's caller, with their delivery status or error."""
+    return list(
+        session.scalars(
+            select(TextMessage)
+            .where(TextMessage.call_id == report.call_id)
+            .order_by(TextMessage.id)
+        )
+    )

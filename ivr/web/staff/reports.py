@@ -177,6 +177,7 @@ def report(number: str):
         callbacks=[c for c in changes if c.kind == "callback"],
         timeline=review.timeline(session, found, changes),
         recordings=found.recordings,
+        texts=review.texts_of(session, found),
         call_type=(found.triage or {}).get("call_type") or CALL_TYPES.get(found.type),
         staff_statuses=review.STAFF_STATUSES,
         callback_outcomes=review.CALLBACK_OUTCOMES,

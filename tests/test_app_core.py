@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime
@@ -257,3 +258,49 @@ class TestFlowsCli:
         assert result.exit_code == 0
         assert result.stdout.startswith("flowchart TD\n")
         assert '    main_menu -->|"1"| flow_lost_property\n' in result.stdout
+
+
+def test_migrations_downgrade_to_nothing_and_upgrade_again(tmp_path):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    url = f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}"
+    db.upgrade(url)
+    command.downgrade(db.alembic_config(url), "base")
+    engine = db.make_engine(url, pooled=False)
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    db.upgrade(url)
+    assert {"calls", "reports", "audit_events", "text_messages"} <= set(
+        inspect(engine).get_table_names()
+    )
+    engine.dispose()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TRU_TEST_DATABASE_URL", "").startswith("postgres"),
+    reason="needs the PostgreSQL server (set TRU_TEST_DATABASE_URL)",
+)
+def test_migrations_round_trip_on_postgresql():
+    """On a database of its own, so the suite's tables are left alone."""
+    from alembic import command
+    from sqlalchemy import create_engine, inspect, text
+
+    admin = create_engine(
+        database_url({"TRU_DATABASE_URL": os.environ["TRU_TEST_DATABASE_URL"]}, ""),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS tru_migrations_roundtrip"))
+        connection.execute(text("CREATE DATABASE tru_migrations_roundtrip"))
+    url = admin.url.set(database="tru_migrations_roundtrip").render_as_string(hide_password=False)
+    try:
+        db.upgrade(url)
+        command.downgrade(db.alembic_config(url), "base")
+        db.upgrade(url)
+        engine = db.make_engine(url, pooled=False)
+        assert {"calls", "reports", "audit_events"} <= set(inspect(engine).get_table_names())
+        engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text("DROP DATABASE IF EXISTS tru_migrations_roundtrip"))
+        admin.dispose()

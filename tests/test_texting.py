@@ -266,3 +266,13 @@ def test_staff_see_a_failed_text_on_the_report_page(texting, fake_api, clock):
         "Twilio error 21610: Unable to create record: Attempt to send to unsubscribed recipient"
         in page
     )
+
+
+def test_a_messaging_service_sends_instead_of_a_number(make_app, fake_api, twiml_schema):
+    app = make_app(MESSAGING_SERVICE_SID="MG" + "b" * 32, TWILIO_API_BASE=fake_api.url)
+    call = SimCall(Twilio(app.test_client(), AUTH_TOKEN, twiml_schema))
+    finish_a_report(call)
+    call.press("1")
+    [request] = fake_api.requests
+    assert request["form"]["MessagingServiceSid"] == "MG" + "b" * 32
+    assert "From" not in request["form"]

@@ -172,7 +172,9 @@ class TestOtherOutcomes:
         assert "traffic accident service can help" in reply.spoken
         reply = call.say("Charles Street and North Avenue")
         assert "Can all the vehicles be driven safely?" in reply.spoken
-        call.press("2")
+        reply = call.press("2")
+        assert "blocking traffic" in reply.spoken
+        call.say("yes")
         call.say("Dana Smith")
         call.press("1")
         call.press("1")  # call back at the calling number
@@ -185,6 +187,7 @@ class TestOtherOutcomes:
         assert (report.type, report.status) == ("traffic_accident", "new")
         assert report.fields["where"] == "Charles Street and North Avenue"
         assert report.fields["vehicles_drivable"] == "no"
+        assert report.fields["blocking_traffic"] == "yes"
         assert report.callback_number == "+14105550123"
         assert report.triage["outcome"] == "traffic_vendor"
 

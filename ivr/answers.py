@@ -34,6 +34,8 @@ import dateparser
 import phonenumbers
 from dateparser.search import search_dates
 
+from ivr.hours import EN_MONTHS, EN_WEEKDAYS, ES_MONTHS, ES_WEEKDAYS
+
 __all__ = [
     "LANGUAGES",
     "MAX_DOLLARS",
@@ -991,36 +993,7 @@ def clean_text(speech: str, max_length: int = 500) -> str | None:
 
 # -------------------------------------------------------------------------------- speaking
 
-_EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_EN_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_ES_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-_ES_MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
+# Day and month names are the ones the hours module speaks.
 
 
 def say_dollars(amount: int, language: str) -> str:
@@ -1046,13 +1019,13 @@ def say_date(day: date, now: datetime, language: str) -> str:
     if day == today - timedelta(days=1):
         return "ayer" if spanish else "yesterday"
     if spanish:
-        month = _ES_MONTHS[day.month - 1]
+        month = ES_MONTHS[day.month - 1]
         if day.year == today.year:
-            return f"el {_ES_WEEKDAYS[day.weekday()]} {day.day} de {month}"
+            return f"el {ES_WEEKDAYS[day.weekday()]} {day.day} de {month}"
         return f"el {day.day} de {month} de {day.year}"
-    month = _EN_MONTHS[day.month - 1]
+    month = EN_MONTHS[day.month - 1]
     if day.year == today.year:
-        return f"{_EN_WEEKDAYS[day.weekday()]}, {month} {day.day}"
+        return f"{EN_WEEKDAYS[day.weekday()]}, {month} {day.day}"
     return f"{month} {day.day}, {day.year}"
 
 

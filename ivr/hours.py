@@ -48,8 +48,8 @@ MAX_SEARCH_DAYS = 366 * 2
 _WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_FULL = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-_EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_EN_MONTHS = (
+EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+EN_MONTHS = (
     "January",
     "February",
     "March",
@@ -63,8 +63,8 @@ _EN_MONTHS = (
     "November",
     "December",
 )
-_ES_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-_ES_MONTHS = (
+ES_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+ES_MONTHS = (
     "enero",
     "febrero",
     "marzo",
@@ -465,10 +465,10 @@ def describe_next_opening(opening: datetime, now: datetime, language: str) -> st
             return f"hoy {at}"
         if ahead == 1:
             return f"mañana {at}"
-        weekday = _ES_WEEKDAYS[day.weekday()]
+        weekday = ES_WEEKDAYS[day.weekday()]
         if 2 <= ahead <= 6:
             return f"el {weekday} {at}"
-        when = f"el {weekday} {day.day} de {_ES_MONTHS[day.month - 1]}"
+        when = f"el {weekday} {day.day} de {ES_MONTHS[day.month - 1]}"
         if abs(ahead) > _SAY_YEAR_AFTER_DAYS:
             when += f" de {day.year}"
         return f"{when} {at}"
@@ -478,10 +478,10 @@ def describe_next_opening(opening: datetime, now: datetime, language: str) -> st
         return f"today {at}"
     if ahead == 1:
         return f"tomorrow {at}"
-    weekday = _EN_WEEKDAYS[day.weekday()]
+    weekday = EN_WEEKDAYS[day.weekday()]
     if 2 <= ahead <= 6:
         return f"{weekday} {at}"
-    when = f"{weekday}, {_EN_MONTHS[day.month - 1]} {day.day}"
+    when = f"{weekday}, {EN_MONTHS[day.month - 1]} {day.day}"
     if abs(ahead) > _SAY_YEAR_AFTER_DAYS:
         when += f", {day.year}"
     return f"{when}, {at}"
@@ -537,9 +537,9 @@ def describe_hours(hours: OpeningHours, language: str) -> str:
             for first, last in runs:
                 count = (last - first) % 7 + 1
                 if count >= 3:
-                    parts.append(f"de {_ES_WEEKDAYS[first]} a {_ES_WEEKDAYS[last]}")
+                    parts.append(f"de {ES_WEEKDAYS[first]} a {ES_WEEKDAYS[last]}")
                 else:
-                    parts.extend(_ES_WEEKDAYS[(first + i) % 7] for i in range(count))
+                    parts.extend(ES_WEEKDAYS[(first + i) % 7] for i in range(count))
             days = _join(parts, "y")
         return f"{days}, de {_es_clock(hours.opens)} a {_es_clock(hours.closes)}"
 
@@ -550,8 +550,8 @@ def describe_hours(hours: OpeningHours, language: str) -> str:
         for first, last in runs:
             count = (last - first) % 7 + 1
             if count >= 3:
-                parts.append(f"{_EN_WEEKDAYS[first]} through {_EN_WEEKDAYS[last]}")
+                parts.append(f"{EN_WEEKDAYS[first]} through {EN_WEEKDAYS[last]}")
             else:
-                parts.extend(_EN_WEEKDAYS[(first + i) % 7] for i in range(count))
+                parts.extend(EN_WEEKDAYS[(first + i) % 7] for i in range(count))
         days = _join(parts, "and")
     return f"{days}, {_en_clock(hours.opens)} to {_en_clock(hours.closes)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 import shutil
 import sys
 from pathlib import Path
@@ -25,17 +26,33 @@ def _config() -> dict:
         raise click.ClickException(str(exc)) from None
 
 
-def _app():
+def _app(test_config: dict | None = None):
     from ivr import create_app
     from ivr import db as database
 
     try:
-        app = create_app()
+        app = create_app(test_config)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     # Close the pool when the command is done, so no connection outlives it.
     click.get_current_context().call_on_close(database.engine_of(app).dispose)
     return app
+
+
+def _clock_starting_at(text: str):
+    """A clock that reads `text` (local time) now and runs on from it in real time."""
+    from time import monotonic
+    from zoneinfo import ZoneInfo
+
+    try:
+        start = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a time like 2026-12-07 10:00", param_hint="--at")
+    if start.tzinfo is None:
+        zone = os.environ.get("TRU_TIMEZONE") or "America/New_York"
+        start = start.replace(tzinfo=ZoneInfo(zone))
+    began = monotonic()
+    return lambda: (start + timedelta(seconds=monotonic() - began)).astimezone(UTC)
 
 
 def _development_by_default() -> None:
@@ -322,12 +339,23 @@ def serve(host: str, port: int, workers: int) -> None:
     "--keys",
     help="Scripted caller: inputs separated by commas, e.g. '2,1,,hangup' (empty = silence).",
 )
-def call(url: str | None, caller: str, called: str, keys: str | None) -> None:
+@click.option(
+    "--at",
+    "at",
+    metavar="'YYYY-MM-DD HH:MM'",
+    help="Place the call at this local (TRU_TIMEZONE) time, to try open or closed hours. "
+    "In-process only.",
+)
+def call(
+    url: str | None, caller: str, called: str, keys: str | None, at: str | None
+) -> None:
     """Call the line from this terminal: hear the prompts, type keys or speech."""
     from ivr.softphone import INPUT_HELP, HttpTransport, InProcessTransport, run_call
 
     _development_by_default()
     scripted = keys.split(",") if keys is not None else None
+    if at and url:
+        raise click.UsageError("--at sets this process's clock; it cannot move a running line's.")
     if url:
         base = url.rstrip("/")
         token = (
@@ -336,7 +364,7 @@ def call(url: str | None, caller: str, called: str, keys: str | None) -> None:
         )
         transport = HttpTransport(token)
     else:
-        app = _app()
+        app = _app({"CLOCK": _clock_starting_at(at)} if at else None)
         base = "https://tru.example.test"
         transport = InProcessTransport(app, app.config["TWILIO_AUTH_TOKEN"], base_url=base)
     if scripted is None:

@@ -200,7 +200,8 @@ class TestCli:
         assert json.loads(result.stdout) == []
 
     def test_call_plays_a_scripted_call_through_the_app(self, app):
-        result = self.run(app, "call", "--keys", "2,0")
+        # A Wednesday morning, whatever the clock of the machine running the tests says.
+        result = self.run(app, "call", "--at", "2026-12-02 09:00", "--keys", "2,0")
         assert result.exit_code == 0, result.output
         assert "[es-US] Para reportar algo que perdió, oprima 1." in result.stdout
         assert (
@@ -208,6 +209,20 @@ class TestCli:
             in result.stdout
         )
         assert "ended: hangup-verb" in result.stdout
+
+    def test_call_at_a_closed_hour_hears_the_closed_line(self, app):
+        # Friday 23:30 in Baltimore: the line is closed until Monday at 6 a.m.
+        result = self.run(app, "call", "--at", "2026-12-04 23:30", "--keys", "2")
+        assert result.exit_code == 0, result.output
+        assert "We are closed right now" in result.stdout
+        assert "Monday" in result.stdout
+
+    def test_call_refuses_a_time_it_cannot_read(self, app):
+        result = CliRunner().invoke(
+            cli, ["call", "--at", "tomorrow-ish"], env={"TRU_ENV": "test"}
+        )
+        assert result.exit_code == 2
+        assert "--at" in result.output
 
 
 def test_softphone_call_through_the_real_app_is_stored_and_completed(app, session, clock):

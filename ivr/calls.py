@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 
 import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ivr.models import Answer, Call, CallEvent
 
@@ -36,6 +37,7 @@ STATUS_RANK = {
 TERMINAL = frozenset(s for s, rank in STATUS_RANK.items() if rank == 4)
 
 
+@lru_cache(maxsize=4096)
 def to_e164(raw: str | None, region: str = "US") -> str | None:
     """A caller ID as E.164, or None when it is withheld ("anonymous") or not a phone number."""
     if not raw:
@@ -49,6 +51,7 @@ def to_e164(raw: str | None, region: str = "US") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)
 def us_number(e164: str | None) -> str | None:
     """The number if it is a real US number (one a callback could reach), else None."""
     if not e164:
@@ -74,7 +77,10 @@ class Arrival:
 
 
 def find_call(session: Session, call_sid: str) -> Call | None:
-    return session.scalar(select(Call).where(Call.call_sid == call_sid))
+    # Its report comes in the same query: nearly every webhook of a call reads both.
+    return session.scalar(
+        select(Call).options(joinedload(Call.report)).where(Call.call_sid == call_sid)
+    )
 
 
 def get_or_create_call(
@@ -123,6 +129,8 @@ def answer_step(
     step: int,
     now: datetime,
     decide: Callable[[Call], tuple[Answer, str]],
+    *,
+    looked: bool = False,
 ) -> StepResult:
     """Store the answer to `step` once and return the TwiML for it.
 
@@ -130,10 +138,13 @@ def answer_step(
     answer row and the TwiML reply. When the answer is already stored, a retry, `decide` is not
     called and the stored reply is returned. The answer and the call's new state are committed
     together, so the line never remembers an answer without the move it caused, or the reverse.
+    `looked` says the caller has just looked for the stored answer in this transaction; a retry
+    racing past that look still ends in the unique (call, step) key below.
     """
-    existing = stored_answer(session, call, step)
-    if existing is not None:
-        return StepResult(existing.response_twiml, replayed=True)
+    if not looked:
+        existing = stored_answer(session, call, step)
+        if existing is not None:
+            return StepResult(existing.response_twiml, replayed=True)
     answer, twiml = decide(call)
     answer.call = call
     answer.step = step

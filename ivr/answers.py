@@ -931,6 +931,15 @@ _NT_WORDS = frozenset(
 )
 
 
+def said_unsure(speech: str) -> bool:
+    """True when the caller says they don't know ("not sure", "maybe", "no sé")."""
+    raw = _as_text(speech).lower().replace("’", "'")
+    if "no sé" in raw:
+        return True
+    text = " ".join(word.strip("'") for word in re.findall(r"[a-z']+", _fold(raw)))
+    return bool(text) and (bool(_UNSURE.search(text)) or text == "no se")
+
+
 def parse_yes_no(speech: str, language: str = "en") -> bool | None:
     """True for yes, False for no, None when unsure, mixed or unrelated.
 

@@ -11,7 +11,8 @@ in English and Spanish) and then does one thing:
 - `end: hangup` or `end: transfer` ends the call (a transfer nobody answers goes `unavailable`).
 
 Every transition names its event and target under `transitions:`: a key, `yes`/`no`, `done` (an
-answer understood), `unsure` (speech heard with low confidence), `timeout`, `no_match`, `fail`
+answer understood), `unsure` (speech heard with low confidence; at a yes/no question, a caller
+who says they don't know), `timeout`, `no_match`, `fail`
 (too many tries), `unavailable`. A target is a state of the same flow, `flow:state`, or `flow:`
 (that flow's initial state). A transition may instead be a list of branches, each with an `if:`
 from a small vocabulary (`{field: F, is: V}`, `{any: [F, ...], is: V}`, `{field: F, present:
@@ -838,6 +839,9 @@ def _understand(
         else:
             choice = answers.parse_yes_no(speech, language)
         if choice is None:
+            if speech and "unsure" in state.transitions and answers.said_unsure(speech):
+                # "I don't know" to a safety question: the state says where doubt goes.
+                return "unsure", "unsure"
             return "no_match", None
         event = "yes" if choice else "no"
         # With `values`, only the listed answers store something ("yes": "=caller_number").

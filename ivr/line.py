@@ -49,7 +49,13 @@ FIELD_FLAGS = {
     "weapon": "weapon",
     "firearm": "firearm",
     "driver_impaired": "impaired_driver",
+    # Signs of a break-in where a burglar alarm went off: it may be happening now.
+    "alarm_signs": "happening_now",
 }
+#: Flags a caller who "doesn't know" is taken to have: an emergency is never ruled out by doubt.
+DOUBT_IS_DANGER = frozenset(
+    {"happening_now", "injury", "suspect_present", "weapon", "firearm", "impaired_driver"}
+)
 
 StepUrl = Callable[[int, str], str]
 
@@ -199,7 +205,7 @@ class Line:
             )
             return answer, str(rendered.twiml)
 
-        return calls.answer_step(session, call, step, now, decide).twiml
+        return calls.answer_step(session, call, step, now, decide, looked=True).twiml
 
     # -- callbacks ----------------------------------------------------------------------------
 
@@ -374,7 +380,11 @@ class Line:
         now: datetime,
     ) -> dict[str, Any]:
         """Triage from answers and understood words. Reads the alarm registry; writes nothing."""
-        flags = {flag for name, flag in FIELD_FLAGS.items() if facts.get(name) == "yes"}
+        flags = {
+            flag
+            for name, flag in FIELD_FLAGS.items()
+            if facts.get(name) == "yes" or (facts.get(name) == "unsure" and flag in DOUBT_IS_DANGER)
+        }
         flags |= set(facts.get("heard_flags", []))
         call_type = facts.get("call_type")
         evidence: tuple[str, ...] = ()

@@ -99,6 +99,77 @@ class TestEmergency:
         assert triage["reasons"] == ["impaired driver → 911"]
 
 
+class TestDoubt:
+    """A caller who doesn't know whether it is an emergency is treated as if it were."""
+
+    @pytest.mark.parametrize(
+        ("question", "words", "language_key"),
+        [
+            (0, "I'm not sure", "1"),  # is it happening now?
+            (1, "i dont know", "1"),  # is anyone hurt?
+            (4, "maybe", "1"),  # a weapon?
+            (2, "no sé", "2"),  # is the person still there?
+        ],
+    )
+    def test_unsure_at_a_safety_question_of_a_theft_is_911(
+        self, call, session, question, words, language_key
+    ):
+        call.dial_in()
+        call.press(language_key)
+        call.press("2")
+        for _ in range(question):
+            call.press("2")
+        reply = call.say(words)
+        assert "9 1 1" in reply.spoken
+        found = stored(session, call)
+        assert found.disposition == "emergency_911"
+        assert found.report.status == "not_taken"
+
+    def test_unsure_whether_anyone_is_hurt_in_an_accident_is_911(self, call, session):
+        call.dial_in()
+        call.press("1")
+        call.press("3")
+        reply = call.say("I can't tell")
+        assert "dial 9 1 1" in reply.spoken
+        assert stored(session, call).facts["anyone_hurt"] == "unsure"
+        assert stored(session, call).disposition == "emergency_911"
+
+    def test_unsure_about_a_lost_gun_sends_an_officer(self, call, session):
+        call.dial_in()
+        call.press("1")
+        call.press("1")
+        reply = call.say("I don't remember")
+        assert "needs a police officer" in reply.spoken
+        assert stored(session, call).disposition == "officer"
+
+    def test_an_unrelated_answer_is_asked_again_not_guessed(self, call, session):
+        call.dial_in()
+        call.press("1")
+        call.press("2")
+        reply = call.say("purple")
+        assert "Is the theft happening right now?" in reply.spoken
+
+
+class TestStaff:
+    def test_a_caller_put_through_to_staff_is_a_tru_call(self, make_app, twiml_schema, session):
+        app = make_app(OPERATOR_NUMBER="+14106378849")
+        call = SimCall(Twilio(app.test_client(), AUTH_TOKEN, twiml_schema))
+        call.dial_in()
+        call.press("1")
+        reply = call.press("0")
+        assert reply.root.find("Dial") is not None
+        assert stored(session, call).disposition == "tru_report"
+        call.dial_result("completed")
+        assert stored(session, call).disposition == "tru_report"
+
+    def test_nobody_there_sends_the_caller_online(self, call, session):
+        call.dial_in()
+        call.press("1")
+        reply = call.press("0")
+        assert "make a report online" in reply.spoken or "online" in reply.spoken
+        assert stored(session, call).disposition == "online_report"
+
+
 class TestOfficer:
     def test_a_value_at_the_cap_needs_an_officer_and_keeps_the_theft_class(self, call, session):
         reply = larceny_until_value(call, "1500")
@@ -234,7 +305,10 @@ class TestFalseAlarms:
     def test_five_false_alarms_this_year_mean_no_police_response(self, app, call, session):
         self.record(app, 5)
         reply = self.alarm_call(call)
+        assert "any sign of a break-in" in reply.spoken
+        reply = call.say("no nobody is there")
         assert "Police do not respond to burglar alarms at this address" in reply.spoken
+        assert stored(session, call).disposition == "alarm_no_response"
         triage = stored(session, call).facts["triage"]
         assert triage["disposition"] == "alarm_no_response"
         assert triage["reasons"][:2] == [
@@ -242,6 +316,19 @@ class TestFalseAlarms:
             " → no police response",
             "premises: 123 N CHARLES ST",
         ]
+
+    @pytest.mark.parametrize("answer", ["yes", "i'm not sure"])
+    def test_signs_of_a_break_in_at_a_suspended_premises_are_911(
+        self, app, call, session, answer
+    ):
+        self.record(app, 5)
+        self.alarm_call(call)
+        reply = call.say(answer)
+        assert "dial 9 1 1" in reply.spoken
+        found = stored(session, call)
+        assert found.disposition == "emergency_911"
+        assert found.facts["triage"]["disposition"] == "emergency_911"
+        assert found.facts["alarm_signs"] == ("yes" if answer == "yes" else "unsure")
 
     def test_four_false_alarms_still_get_an_officer(self, app, call, session):
         self.record(app, 4)

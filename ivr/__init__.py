@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr import db, logs
-from ivr.announcements import Announcer, spoken_number, spoken_site
+from ivr.announcements import Announcer, spoken_number
 from ivr.config import ConfigError, check_production, development_secrets, load_config
 from ivr.flows import Voice, load_flows
 from ivr.hours import OpeningHours, parse_hours
@@ -75,7 +75,7 @@ def _line(config: Mapping[str, Any]) -> Line:
             "en": Voice(config["VOICE_EN"], "en-US"),
             "es": Voice(config["VOICE_ES"], "es-US"),
         },
-        online_report_site=spoken_site(config["ONLINE_REPORT_URL"]),
+        online_report_url=config["ONLINE_REPORT_URL"],
         tru_number=spoken_number(config["TRU_NUMBER"]),
         operator_number=config["OPERATOR_NUMBER"],
         numbers={

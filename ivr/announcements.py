@@ -19,14 +19,20 @@ from ivr.flows import LANGUAGES, FlowSet, RenderContext, Voice, say
 from ivr.hours import OpeningHours, describe_hours, describe_next_opening
 
 
-def spoken_site(url: str) -> str:
-    """A web address as it should be heard: "baltimorepolice dot org slash online reporting"."""
+#: How "." and "/" of a web address are said, by language.
+_URL_WORDS = {"en": (" dot ", " slash "), "es": (" punto ", " barra ")}
+
+
+def spoken_site(url: str, language: str = "en") -> str:
+    """A web address as it should be heard: "baltimorepolice dot org slash online reporting"
+    ("baltimorepolice punto org barra online reporting" in Spanish)."""
+    dot, slash = _URL_WORDS.get(language, _URL_WORDS["en"])
     parts = urlsplit(url if "//" in url else f"//{url}")
     host = (parts.hostname or "").removeprefix("www.")
     path = parts.path.strip("/")
-    words = host.replace(".", " dot ")
+    words = host.replace(".", dot)
     if path:
-        words += " slash " + path.replace("/", " slash ").replace("-", " ").replace("_", " ")
+        words += slash + path.replace("/", slash).replace("-", " ").replace("_", " ")
     return words
 
 
@@ -50,7 +56,8 @@ class Announcer:
     flows: FlowSet
     hours: OpeningHours
     voices: dict[str, Voice]
-    online_report_site: str
+    #: The online report's address (said in each language's words for "dot" and "slash").
+    online_report_url: str
     tru_number: str
     operator_number: str | None = None
     #: Transfer numbers by `dial:` name (dispatch, non_emergency, alternative).
@@ -58,7 +65,7 @@ class Announcer:
 
     def context(self, language: str, now: datetime | None = None) -> RenderContext:
         values = {
-            "online_report_site": self.online_report_site,
+            "online_report_site": spoken_site(self.online_report_url, language),
             "tru_number": self.tru_number,
             "hours": describe_hours(self.hours, language),
             # Said when no transfer is configured: Baltimore's 311 takes non-emergency police

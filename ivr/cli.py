@@ -365,6 +365,10 @@ def call(
         transport = HttpTransport(token)
     else:
         app = _app({"CLOCK": _clock_starting_at(at)} if at else None)
+        if not app.config["TWILIO_AUTH_TOKEN"]:
+            raise click.ClickException(
+                "TWILIO_AUTH_TOKEN is not set: the softphone signs its requests with it"
+            )
         base = "https://tru.example.test"
         transport = InProcessTransport(app, app.config["TWILIO_AUTH_TOKEN"], base_url=base)
     if scripted is None:

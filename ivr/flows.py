@@ -98,6 +98,7 @@ STATE_KEYS = frozenset(
         "complete_report",
         "no_match_prompt",
         "decide",
+        "confirms",
         "dial",
         "text",
     }
@@ -228,6 +229,9 @@ class State:
     dial: str = "operator"
     #: Entering it texts the caller this (report number or online link).
     text: str | None = None
+    #: At a read-back (a yes/no question): the field it confirms, forgotten when the caller says
+    #: no, so a rejected answer never decides anything or stays on the report.
+    confirms: str | None = None
 
     @property
     def all_transitions(self) -> list[Transition]:
@@ -272,9 +276,37 @@ class FlowSet:
 # --- loading and validation -------------------------------------------------------------------
 
 
+_DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (plain YAML keeps the
+    last one silently, so a second state with an existing id would replace the first)."""
+
+
+def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in seen:
+            line = key_node.start_mark.line + 1
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{key!r} is defined twice (again at line {line})", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _unique_mapping,  # type: ignore[arg-type]
+)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise FlowError(path.name, None, f"not valid YAML: {exc}") from None
 
@@ -530,6 +562,9 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
         or not 0 <= unsure_below <= 1
     ):
         raise FlowError(file, state_id, "`unsure_below` must be a confidence between 0 and 1")
+    confirms = raw.get("confirms")
+    if confirms is not None and (not isinstance(confirms, str) or answer != "yes_no"):
+        raise FlowError(file, state_id, "`confirms` names the field a yes/no read-back confirms")
     next_raw = raw.get("next")
     return State(
         id=state_id,
@@ -555,6 +590,7 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
         decide=decide,
         dial=dial,
         text=text,
+        confirms=confirms,
     )
 
 
@@ -893,7 +929,11 @@ def advance(
     if isinstance(value, str) and value.startswith("="):
         # A menu value like "=caller_number" keeps a fact about the call ("use this number").
         value = facts.get(value[1:])
-    stored = {state.store: value} if state.store and value is not None else {}
+    stored: dict[str, Any] = {state.store: value} if state.store and value is not None else {}
+    if event == "no" and state.confirms:
+        stored = {state.confirms: None}  # "that is not right": forget what was read back
+    elif event == "*" and state.store and state.answer != "menu":
+        stored = {state.store: None}  # "I don't know": nothing stands for this field
     if event in ("timeout", "no_match"):
         tries = attempts + 1
         if tries >= state.max_attempts:
@@ -982,6 +1022,8 @@ def say(
         values = _Values({**ctx.values, **ctx.localized.get(language, {})})
         for key in keys:
             text = flows.prompt(flow, key, language).format_map(values)
+            # A value ending a sentence with its own full stop ("11 p.m.") needs no second one.
+            text = _DOUBLED_STOP.sub(".", text)
             target.say(text, voice=voice.name, language=voice.language)
 
 

@@ -180,9 +180,12 @@ class Line:
                 )
             heard = red_flags(given.speech, call.language) if given.speech else frozenset()
             if move.stored:
-                call.facts = {**(call.facts or {}), **move.stored}
+                merged = {**(call.facts or {}), **move.stored}
+                call.facts = {name: value for name, value in merged.items() if value is not None}
                 if call.report is not None:
                     reports.record_answers(call.report, move.stored, now)
+                if move.stored.get("premises") == "vehicle":
+                    _theft_from_a_vehicle(call)
             if heard:
                 # A red flag in the caller's words, in any answer: 911 at once.
                 flagged = sorted({*(call.facts or {}).get("heard_flags", []), *heard})
@@ -362,7 +365,8 @@ class Line:
     ) -> tuple[str, Mapping[str, Any]]:
         """Who responds, from everything the caller has said so far; kept with the call."""
         heard = understand(str(facts["reason"]), call.language) if facts.get("reason") else None
-        result = self.triage_words(session, facts, heard, now)
+        # The hours as they were when the call arrived: a report begun at 22:55 is finished.
+        result = self.triage_words(session, facts, heard, now, line_open=call.line_open)
         call.disposition = result["disposition"]
         call.facts = {**(call.facts or {}), "call_type": result["call_type"], "triage": result}
         if call.report is not None:
@@ -378,6 +382,8 @@ class Line:
         facts: Mapping[str, Any],
         heard: Understanding | None,
         now: datetime,
+        *,
+        line_open: bool | None = None,
     ) -> dict[str, Any]:
         """Triage from answers and understood words. Reads the alarm registry; writes nothing."""
         flags = {
@@ -418,7 +424,7 @@ class Line:
                 flags=frozenset(flags),
                 value=int(value) if value is not None else None,
                 in_city=in_city,
-                line_open=self.hours.is_open(now),
+                line_open=self.hours.is_open(now) if line_open is None else line_open,
                 prefers_online=prefers_online,
                 false_alarms=false_alarms,
                 premises=premises,
@@ -450,6 +456,20 @@ def _event(given: CallerInput) -> str:
     if given.digits or given.speech:
         return "input"
     return "timeout"
+
+
+def _theft_from_a_vehicle(call: Call) -> None:
+    """A theft the caller says was from a vehicle is Baltimore's LARCENY F/AUTO call type.
+    Triage ran before the premises question; only the call type changes, not who responds."""
+    facts = dict(call.facts or {})
+    if facts.get("call_type") != "LARCENY":
+        return
+    facts["call_type"] = "LARCENY F/AUTO"
+    if isinstance(facts.get("triage"), dict):
+        facts["triage"] = {**facts["triage"], "call_type": "LARCENY F/AUTO"}
+    call.facts = facts
+    if call.report is not None and (call.report.triage or {}).get("call_type") == "LARCENY":
+        call.report.triage = {**call.report.triage, "call_type": "LARCENY F/AUTO"}
 
 
 def _hangup() -> str:

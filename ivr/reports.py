@@ -80,7 +80,9 @@ def record_answers(report: Report, stored: Mapping[str, Any], now: datetime) -> 
     if not stored:
         return
     # A new dict, so SQLAlchemy sees the JSON column change.
-    report.fields = {**(report.fields or {}), **stored}
+    # None forgets a field (an answer the caller rejected or does not know).
+    merged = {**(report.fields or {}), **stored}
+    report.fields = {name: value for name, value in merged.items() if value is not None}
     if "callback_number" in stored:
         report.callback_number = stored["callback_number"]
     value = report.fields.get("value")

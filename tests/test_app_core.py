@@ -217,6 +217,17 @@ class TestCli:
         assert "We are closed right now" in result.stdout
         assert "Monday" in result.stdout
 
+    def test_call_without_an_auth_token_says_so(self, tmp_path):
+        env = {
+            "TRU_ENV": "test",
+            "TWILIO_AUTH_TOKEN": "",
+            "TRU_DATABASE_URL": f"sqlite:///{tmp_path / 'tru.sqlite3'}",
+        }
+        result = CliRunner().invoke(cli, ["call", "--keys", "1"], env=env)
+        assert result.exit_code == 1
+        assert "TWILIO_AUTH_TOKEN is not set" in result.output
+        assert "Traceback" not in result.output
+
     def test_call_refuses_a_time_it_cannot_read(self, app):
         result = CliRunner().invoke(
             cli, ["call", "--at", "tomorrow-ish"], env={"TRU_ENV": "test"}

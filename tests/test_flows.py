@@ -1199,7 +1199,43 @@ def test_a_dollar_amount_is_stored_as_whole_dollars(
 def test_star_or_i_dont_know_skips_the_value(
     larceny: Flow, given: dict[str, str], language: str
 ) -> None:
-    assert step(larceny, "ask_value", 1, language=language, **given) == Move("ask_where", "*", 0)
+    # Nothing stands for the value, not even one the caller gave before and then rejected.
+    assert step(larceny, "ask_value", 1, language=language, **given) == Move(
+        "ask_where", "*", 0, stored={"value": None}
+    )
+
+
+@pytest.mark.parametrize(
+    ("flow_name", "state", "field"),
+    [
+        ("larceny", "confirm_value", "value"),
+        ("larceny", "confirm_item", "item"),
+        ("lost_property", "confirm_value", "value"),
+        ("lost_property", "confirm_item", "item"),
+        ("caller", "confirm_name", "caller_name"),
+        ("caller", "confirm_callback_number", "callback_number"),
+    ],
+)
+def test_a_read_back_the_caller_rejects_is_forgotten(
+    real_flows, flow_name, state, field
+) -> None:
+    flow = real_flows[flow_name]
+    no = step(flow, state, 0, digits="2")
+    assert no.stored == {field: None}
+    assert step(flow, state, 0, digits="1").stored == {}
+
+
+def test_a_state_id_given_twice_is_refused(tmp_path) -> None:
+    from ivr.flows import FlowError, load_flows
+
+    for source in (Path(__file__).resolve().parents[1] / "flows").glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    lost = tmp_path / "lost_property.yaml"
+    text = lost.read_text(encoding="utf-8")
+    lost.write_text(text + "\n  ask_how:\n    say: [ask_how]\n    next: ask_name\n", encoding="utf-8")
+    with pytest.raises(FlowError, match="'ask_how' is defined twice") as raised:
+        load_flows(tmp_path)
+    assert raised.value.file == "lost_property.yaml"
 
 
 @pytest.mark.parametrize("given", [{"speech": "a lot"}, {"speech": "two fifty"}, {"digits": "2*5"}])

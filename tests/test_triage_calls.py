@@ -217,7 +217,8 @@ class TestOfficer:
 
 
 class TestOtherOutcomes:
-    def test_tru_closing_during_the_call_sends_the_caller_online(self, call, session, clock):
+    def test_a_call_begun_before_closing_time_is_finished(self, call, session, clock):
+        # The caller has answered for minutes: the report is taken, not sent online at 23:00.
         clock.now = datetime(2026, 12, 2, 22, 58, tzinfo=BALTIMORE)
         call.dial_in()
         call.press("1")
@@ -230,8 +231,15 @@ class TestOtherOutcomes:
         call.press("1")
         call.press("300")
         reply = call.press("1")
-        assert "cannot take this report by phone right now" in reply.spoken
+        assert "Where did it happen?" in reply.spoken
+        assert stored(session, call).disposition == "tru_report"
+
+    def test_a_call_that_arrives_closed_is_sent_online(self, call, session, clock):
+        clock.now = datetime(2026, 12, 2, 23, 1, tzinfo=BALTIMORE)
+        reply = call.dial_in()
+        assert "We are closed right now" in reply.spoken
         assert "baltimorepolice dot org" in reply.spoken
+        assert "baltimorepolice punto org" in reply.spoken
         assert stored(session, call).disposition == "online_report"
 
     def test_a_traffic_accident_goes_to_the_vendor_with_location_and_callback(self, call, session):
@@ -433,3 +441,41 @@ def test_a_caller_who_asks_to_report_online_is_sent_online(call, session):
     reply = something_else(call, "i want to do the report online my bike was stolen")
     assert "cannot take this report by phone right now" in reply.spoken
     assert stored(session, call).disposition == "online_report"
+
+
+class TestReadBack:
+    def theft_until_value(self, call):
+        call.dial_in()
+        call.press("1")
+        call.press("2")
+        for _ in range(6):
+            call.press("2")
+        call.press("1")
+        call.say("a laptop")
+        call.press("1")
+
+    def test_a_rejected_value_decides_nothing_and_is_not_kept(self, call, session):
+        self.theft_until_value(call)
+        reply = call.say("two thousand dollars")
+        assert "2,000 dollars" in reply.spoken
+        call.press("2")  # that is not right
+        reply = call.press("*")  # and I don't know
+        assert "Where did it happen?" in reply.spoken
+        found = stored(session, call)
+        assert found.disposition == "tru_report"
+        assert "value" not in found.report.fields
+        assert found.report.theft_class is None
+        # What the caller said is still in the call's answers, for staff.
+        assert any(a.speech == "two thousand dollars" for a in found.answers)
+
+    def test_a_theft_from_a_vehicle_is_larceny_from_auto(self, call, session):
+        self.theft_until_value(call)
+        call.press("300")
+        call.press("1")
+        call.say("on Eastern Avenue")
+        call.say("yesterday")
+        call.press("2")  # from a vehicle
+        found = stored(session, call)
+        assert found.facts["call_type"] == "LARCENY F/AUTO"
+        assert found.report.triage["call_type"] == "LARCENY F/AUTO"
+        assert found.report.fields["premises"] == "vehicle"

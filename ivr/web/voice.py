@@ -65,11 +65,16 @@ def _number(form: MultiDict[str, str], name: str) -> float | None:
     return value if 0.0 <= value <= 1.0 else None
 
 
+#: Durations and sequence numbers are stored in 32-bit columns; anything past them is bogus.
+_LARGEST = 2**31 - 1
+
+
 def _whole_number(form: MultiDict[str, str], name: str) -> int | None:
     try:
-        return int(form.get(name, ""))
+        value = int(form.get(name, ""))
     except ValueError:
         return None
+    return value if 0 <= value <= _LARGEST else None
 
 
 @bp.post("")

@@ -872,6 +872,10 @@ def _understand(
     if kind == "yes_no":
         if digits:
             choice = {"1": True, "2": False}.get(digits)
+        elif given.confidence is not None and given.confidence < state.unsure_below:
+            # A yes or a no barely heard decides too much (a "no" to "is anyone hurt?"):
+            # ask again, and the re-prompt offers the keys.
+            return "no_match", None
         else:
             choice = answers.parse_yes_no(speech, language)
         if choice is None:
@@ -924,6 +928,9 @@ def advance(
         return _move(state.transitions["done"], facts, recorded)
     if state.gather is None:
         # A stale request for a state that waits for nothing: say it again.
+        return Move(state_id, "repeat", attempts)
+    if given.digits.strip() == "*" and "*" not in state.transitions:
+        # Every question repeats on star, unless star means something there ("don't know").
         return Move(state_id, "repeat", attempts)
     event, value = _understand(state, given, now, language)
     if isinstance(value, str) and value.startswith("="):

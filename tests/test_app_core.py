@@ -201,7 +201,7 @@ class TestCli:
 
     def test_call_plays_a_scripted_call_through_the_app(self, app):
         # A Wednesday morning, whatever the clock of the machine running the tests says.
-        result = self.run(app, "call", "--at", "2026-12-02 09:00", "--keys", "2,0")
+        result = self.run(app, "call", "--at", "2026-12-02 09:00", "--keys", "2,0,")
         assert result.exit_code == 0, result.output
         assert "[es-US] Para reportar algo que perdió, oprima 1." in result.stdout
         assert (
@@ -242,7 +242,7 @@ def test_softphone_call_through_the_real_app_is_stored_and_completed(app, sessio
     result = run_call(
         transport,
         "https://tru.example.test/voice",
-        keys=["1", "", "*", "0"],
+        keys=["1", "", "*", "0", ""],
         status_url="https://tru.example.test/voice/status",
         out=lambda line: None,
     )
@@ -255,7 +255,7 @@ def test_softphone_call_through_the_real_app_is_stored_and_completed(app, sessio
     stored = session.scalar(select(Call).where(Call.call_sid == result.call_sid))
     assert stored.status == "completed"
     assert stored.state is None
-    assert [a.outcome for a in stored.answers] == ["open", "1", "timeout", "repeat", "0"]
+    assert [a.outcome for a in stored.answers] == ["open", "1", "timeout", "repeat", "0", "timeout"]
 
 
 class TestFlowsCli:

@@ -73,11 +73,14 @@ def test_every_webhook_of_a_call_may_be_served_by_another_worker(app, make_app, 
     call.twilio = twilios[2]
     reply = call.press("0")
     assert "no hay nadie del personal disponible" in reply.spoken
+    call.twilio = twilios[0]
+    reply = call.silence()
+    assert reply.hangs_up
     with app.extensions["tru.db"]() as session:
         stored = session.scalar(select(Call).where(Call.call_sid == call.call_sid))
         assert stored.language == "es"
         assert stored.state is None
-        assert [a.step for a in stored.answers] == [0, 1, 2]
+        assert [a.step for a in stored.answers] == [0, 1, 2, 3]
 
 
 def test_empty_speech_result_is_silence_and_is_reasked(call):

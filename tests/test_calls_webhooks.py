@@ -91,6 +91,13 @@ def test_silence_and_wrong_keys_reprompt_then_offer_a_person(call, session):
     assert "no staff member is available" in reply.spoken
     assert "online" in reply.spoken
     assert "4 1 0, 6 3 7, 8 8 4 9" in reply.spoken
+    # No dead end: the caller may go back to the menu, or hang up; silence says goodbye.
+    assert "To go back to the main menu, press 1" in reply.spoken
+    reply = call.press("1")
+    assert "To report something you lost, press 1" in reply.spoken
+    call.press("0")
+    reply = call.silence()
+    assert "Goodbye" in reply.spoken
     assert reply.hangs_up
 
 
@@ -152,9 +159,10 @@ def test_transfer_to_staff_when_a_number_is_configured(app, call, session):
     assert dial.get("action") == "/voice/step/3?lang=en"
     reply = call.dial_result("no-answer")
     assert "no staff member is available" in reply.spoken
-    assert reply.hangs_up
+    assert "To go back to the main menu, press 1" in reply.spoken
     outcomes = [a.outcome for a in stored_call(session, call).answers]
     assert outcomes[-1] == "dial:no-answer"
+    assert stored_call(session, call).disposition == "online_report"
 
 
 def test_status_callbacks_are_idempotent_and_never_go_backwards(call, session, twilio, clock):

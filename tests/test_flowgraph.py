@@ -95,7 +95,7 @@ def test_summary_of_the_real_flows(flows: FlowSet) -> None:
         "caller.yaml: 15 states, 8 waiting for the caller, 2 endings",
         "larceny.yaml: 18 states, 16 waiting for the caller, 0 endings",
         "lost_property.yaml: 14 states, 12 waiting for the caller, 0 endings",
-        "main.yaml: 33 states, 11 waiting for the caller, 13 endings",
+        "main.yaml: 35 states, 13 waiting for the caller, 12 endings",
     ]
 
 
@@ -297,4 +297,14 @@ def test_awkward_ids_and_labels_stay_valid_mermaid(tmp_path: Path) -> None:
             say_it -->|"if choice or caller_number = small · en"| flow_main_staff
             say_it -->|"otherwise"| end_
         """
+    )
+
+
+def test_the_readme_shows_the_main_flow_as_it_is(flows: FlowSet) -> None:
+    """The README's diagram is `tru flows graph main`, not a drawing that drifts from the flow."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"```mermaid\n(.*?)```", readme, re.DOTALL)
+    assert shown is not None, "the README has no Mermaid diagram"
+    assert shown.group(1).strip() == mermaid(flows, "main").strip(), (
+        "the README's diagram is stale: paste in `tru flows graph main`"
     )

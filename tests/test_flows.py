@@ -2144,3 +2144,32 @@ def test_rendered_twiml_passes_twilios_schema(flows: FlowSet, twiml_schema, name
 
     document = etree.fromstring(body.encode("utf-8"))
     assert twiml_schema.validate(document), f"{twiml_schema.error_log.last_error}\n{body}"
+
+
+def test_star_repeats_every_question_of_the_line(real_flows) -> None:
+    """Every state that waits for keys repeats itself on *, unless * means something there."""
+    checked = 0
+    for flow in real_flows.flows.values():
+        for state in flow.states.values():
+            if state.gather is None or "dtmf" not in state.gather.input:
+                continue
+            move = advance(flow, state.id, 1, CallerInput(digits="*"), {}, now=NOW)
+            if "*" in state.transitions:
+                assert move.outcome == "*" or move.outcome == "repeat", (flow.id, state.id)
+            else:
+                assert move == Move(state.id, "repeat", 1), (flow.id, state.id)
+            checked += 1
+    assert checked > 30
+
+
+@pytest.mark.parametrize("speech", ["no", "yes"])
+def test_a_barely_heard_yes_or_no_is_asked_again(real_flows, speech) -> None:
+    larceny = real_flows["larceny"]
+    heard = advance(
+        larceny, "ask_hurt", 0, CallerInput(speech=speech, confidence=0.2), {}, now=NOW
+    )
+    assert heard.state == "ask_hurt" and heard.outcome == "no_match"
+    clear = advance(
+        larceny, "ask_hurt", 0, CallerInput(speech=speech, confidence=0.9), {}, now=NOW
+    )
+    assert clear.outcome == speech

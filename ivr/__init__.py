@@ -114,8 +114,8 @@ def _texting(config: Mapping[str, Any], hours: OpeningHours) -> Texting | None:
         auth_token=config["TWILIO_AUTH_TOKEN"],
         from_number=config["SMS_FROM"],
         messaging_service_sid=config["MESSAGING_SERVICE_SID"],
-        status_callback=config.get("SMS_STATUS_CALLBACK"),
         api_base=config["TWILIO_API_BASE"],
+        timeout=config["SMS_TIMEOUT"],
     )
     return Texting(
         sender=sender,

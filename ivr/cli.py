@@ -304,6 +304,39 @@ def purge(days: int, dry_run: bool) -> None:
     )
 
 
+@cli.group()
+def texts() -> None:
+    """Text messages to callers."""
+
+
+@texts.command("sweep")
+@click.option(
+    "--older-than",
+    "minutes",
+    type=click.IntRange(min=1),
+    default=15,
+    show_default=True,
+    help="Minutes a text may stay queued or sending.",
+)
+@click.option("--dry-run", is_flag=True, help="Count what would be marked; change nothing.")
+def texts_sweep(minutes: int, dry_run: bool) -> None:
+    """Mark texts stuck queued or sending (a worker killed mid-send, a restart) as not sent.
+
+    Nothing is resent. Run it every few minutes from cron or the Heroku Scheduler:
+    `tru texts sweep`. Each text sent also sweeps, so this only matters on a quiet line.
+    """
+    from datetime import timedelta
+
+    from ivr import sms
+
+    app = _tool_app() if not os.environ.get("TRU_ENV") else _app()
+    now = app.extensions["tru.clock"]()
+    with app.extensions["tru.db"]() as session:
+        count = sms.sweep(session, now=now, older_than=timedelta(minutes=minutes), dry_run=dry_run)
+    verb = "would mark" if dry_run else "marked"
+    click.echo(f"{verb} {count} interrupted texts as not sent")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))

@@ -68,6 +68,13 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
 
 
+def _positive_float(environ: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(environ, name, default)
+    if not value > 0:
+        raise ConfigError(f"{name} must be more than 0 seconds, not {value:g}")
+    return value
+
+
 def load_config(environ: Mapping[str, str], instance_path: str | Path) -> dict[str, Any]:
     """Read every TRU Line setting from `environ` (normally `os.environ`)."""
     env = environ.get("TRU_ENV", "production").strip().lower() or "production"
@@ -123,6 +130,9 @@ def load_config(environ: Mapping[str, str], instance_path: str | Path) -> dict[s
         # Texting callers: a messaging number or a Messaging Service (unset: no texts offered).
         "SMS_FROM": environ.get("TRU_SMS_FROM") or None,
         "MESSAGING_SERVICE_SID": environ.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+        # Seconds a text waits on Twilio's REST API before it is stored as failed (the send runs
+        # inside a gunicorn worker killed at 20 s, so keep it well under that).
+        "SMS_TIMEOUT": _positive_float(environ, "TRU_SMS_TIMEOUT", 5.0),
         # Twilio's REST API base (tests point it at a local stand-in).
         "TWILIO_API_BASE": environ.get("TRU_TWILIO_API_BASE") or None,
         "VOICE_EN": environ.get("TRU_VOICE_EN") or "Polly.Joanna-Neural",

@@ -7,19 +7,32 @@ REST client, and keeping its delivery status. No Flask; the web layer decides *w
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+import requests
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from ivr.hours import OpeningHours
 from ivr.models import Call, TextMessage
 
+log = logging.getLogger(__name__)
+
 KINDS = ("report", "online_link")
+#: Seconds to wait on Twilio's REST API (to connect, and then for each read), by default. A send
+#: runs after the TwiML reply but inside the same gunicorn worker (`--timeout 20`), so a hung API
+#: must give up long before the worker is killed.
+SEND_TIMEOUT = 5.0
+#: A text still queued or sending after this long was interrupted (a killed worker, a restart).
+STALE_AFTER = timedelta(minutes=15)
+#: Our own statuses, before Twilio has the message (no message_sid yet).
+UNSENT = ("queued", "sending")
 #: GSM-7 basic set: texts within it take 160 characters a segment (153 when split).
 GSM7 = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -139,13 +152,69 @@ def queue(
 
 
 def pending(session: Session, call_sid: str) -> list[int]:
+    """The call's texts still waiting to be sent. Not one Twilio already has: its own status
+    is often "queued" too, but a message_sid says it was handed over."""
     return list(
         session.scalars(
             select(TextMessage.id)
             .join(Call)
-            .where(Call.call_sid == call_sid, TextMessage.status == "queued")
+            .where(
+                Call.call_sid == call_sid,
+                TextMessage.status == "queued",
+                TextMessage.message_sid.is_(None),
+            )
         )
     )
+
+
+def sweep(
+    session: Session,
+    *,
+    now: datetime,
+    older_than: timedelta = STALE_AFTER,
+    dry_run: bool = False,
+) -> int:
+    """Mark texts stuck queued or sending (never handed to Twilio) for longer than `older_than`
+    as errors for staff, without resending; returns how many. Cheap (status is indexed) and safe
+    beside a live send: the claim and this update both only move a row that is still unsent."""
+    cutoff = now - older_than
+    stuck = (
+        TextMessage.message_sid.is_(None),
+        TextMessage.updated_at < cutoff,
+    )
+    if dry_run:
+        return len(
+            session.scalars(
+                select(TextMessage.id).where(TextMessage.status.in_(UNSENT), *stuck)
+            ).all()
+        )
+    count = 0
+    for status, reason in (
+        ("queued", "not sent: interrupted"),
+        ("sending", "interrupted while sending: not confirmed sent"),
+    ):
+        result = session.execute(
+            update(TextMessage)
+            .where(TextMessage.status == status, *stuck)
+            .values(status="error", error_code="interrupted", error_message=reason, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        count += result.rowcount or 0
+    session.commit()
+    if count:
+        log.warning("marked %d interrupted text message(s) as not sent", count)
+    return count
+
+
+def _unreachable(exc: Exception, timeout: float) -> tuple[str, str]:
+    """(error_code, error_message) for staff when Twilio's API could not be used at all."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "timeout", f"not sent: could not connect to Twilio within {timeout:g} s"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timeout", f"not confirmed: Twilio did not answer within {timeout:g} s"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "unreachable", "not confirmed: the connection to Twilio failed"
+    return type(exc).__name__[:20], "could not reach Twilio"
 
 
 @dataclass(frozen=True)
@@ -159,9 +228,16 @@ class Sender:
     status_callback: str | None = None
     #: Where the REST API lives (tests point it at a local stand-in for Twilio).
     api_base: str | None = None
+    #: Seconds to wait on the API (connect, then each read) before the text is stored as failed.
+    timeout: float = SEND_TIMEOUT
+    #: Each send also resolves texts stuck longer than this (None: `tru texts sweep` only).
+    stale_after: timedelta | None = STALE_AFTER
 
     def client(self) -> Client:
-        client = Client(self.account_sid, self.auth_token)
+        # The default TwilioHttpClient waits forever; no retries either (max_retries=None).
+        client = Client(
+            self.account_sid, self.auth_token, http_client=TwilioHttpClient(timeout=self.timeout)
+        )
         if self.api_base:
             client.api.base_url = self.api_base
         return client
@@ -177,7 +253,11 @@ class Sender:
         """Send one queued text, once. Claimed first, so two workers never both send it."""
         claimed = (
             session.query(TextMessage)
-            .filter(TextMessage.id == message_id, TextMessage.status == "queued")
+            .filter(
+                TextMessage.id == message_id,
+                TextMessage.status == "queued",
+                TextMessage.message_sid.is_(None),
+            )
             .update({"status": "sending", "updated_at": now}, synchronize_session=False)
         )
         session.commit()
@@ -193,8 +273,10 @@ class Sender:
         callback = status_callback or self.status_callback
         if callback:
             options["status_callback"] = callback
+        client: Client | None = None
         try:
-            sent = self.client().messages.create(**options)
+            client = self.client()
+            sent = client.messages.create(**options)
         except TwilioRestException as exc:
             # Opted out (21610), not a mobile number (21614), invalid (21211)...: kept for staff.
             message.status = "error"
@@ -202,15 +284,25 @@ class Sender:
             message.error_message = (exc.msg or "")[:300]
         except Exception as exc:  # the network, a timeout: kept, not retried into a flood
             message.status = "error"
-            message.error_code = type(exc).__name__[:20]
-            message.error_message = "could not reach Twilio"
+            message.error_code, message.error_message = _unreachable(exc, self.timeout)
+            log.warning("text message %s not sent: %s", message_id, exc)
         else:
             message.message_sid = sent.sid
             message.status = sent.status or "accepted"
             if sent.error_code:
                 message.error_code = str(sent.error_code)
+        finally:
+            pool = getattr(client and client.http_client, "session", None)
+            if pool is not None:
+                pool.close()  # no sockets left open in a long-lived worker
         message.updated_at = now
         session.commit()
+        if self.stale_after is not None:
+            try:
+                sweep(session, now=now, older_than=self.stale_after)
+            except Exception:  # tidying up others' rows never costs this text its stored status
+                session.rollback()
+                log.exception("sweeping interrupted text messages failed")
         return message
 
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from ivr import sms
+from ivr.cli import cli
+from ivr.config import ConfigError, load_config
 from ivr.hours import parse_hours
 from ivr.models import Call, TextMessage
 from tests.conftest import AUTH_TOKEN, BALTIMORE
@@ -56,6 +62,13 @@ class FakeTwilioApi:
             "error_code": None,
         }
         return Response(json.dumps(body), status=201, mimetype="application/json")
+
+
+@pytest.fixture(autouse=True)
+def empty_database_afterwards(app):
+    """The `app` fixture empties the database when a test ends; apps from `make_app` do not, and
+    a text left behind (its message_sid unique) would spoil the next test's send."""
+    yield
 
 
 @pytest.fixture
@@ -276,3 +289,210 @@ def test_a_messaging_service_sends_instead_of_a_number(make_app, fake_api, twiml
     [request] = fake_api.requests
     assert request["form"]["MessagingServiceSid"] == "MG" + "b" * 32
     assert "From" not in request["form"]
+
+
+class HungTwilioApi:
+    """Accepts each connection and reads the request, then never answers: a hung Twilio API."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.requests: list[bytes] = []
+        self.held: list[socket.socket] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.held.append(connection)
+            connection.settimeout(2)
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = connection.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+            self.requests.append(head.split(b"\r\n", 1)[0])
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        for connection in self.held:
+            connection.close()
+        self.listener.close()
+
+
+@pytest.fixture
+def hung_api() -> Iterator[HungTwilioApi]:
+    api = HungTwilioApi()
+    api.thread.start()
+    yield api
+    api.close()
+
+
+def with_sender(app, **changes) -> None:
+    """The app's line, its texts sent by a sender with `changes` (e.g. a short timeout)."""
+    line = app.extensions["tru.line"]
+    sender = dataclasses.replace(line.texting.sender, **changes)
+    texting = dataclasses.replace(line.texting, sender=sender)
+    app.extensions["tru.line"] = dataclasses.replace(line, texting=texting)
+
+
+def test_the_sender_never_waits_on_twilio_without_a_timeout():
+    sender = sms.Sender(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, from_number="+14105559000")
+    assert sender.client().http_client.timeout == sms.SEND_TIMEOUT == 5.0
+    assert sms.Sender(ACCOUNT_SID, AUTH_TOKEN, timeout=2.5).client().http_client.timeout == 2.5
+
+
+def test_the_send_timeout_is_a_setting():
+    assert load_config({}, "/tmp")["SMS_TIMEOUT"] == 5.0
+    assert load_config({"TRU_SMS_TIMEOUT": "3"}, "/tmp")["SMS_TIMEOUT"] == 3.0
+    for bad in ("0", "-1", "soon"):
+        with pytest.raises(ConfigError, match="TRU_SMS_TIMEOUT"):
+            load_config({"TRU_SMS_TIMEOUT": bad}, "/tmp")
+
+
+def test_a_hung_twilio_api_is_given_up_on_within_the_timeout_and_kept_for_staff(
+    make_app, hung_api, twiml_schema
+):
+    app = make_app(SMS_FROM="+14105559000", TWILIO_API_BASE=hung_api.url)
+    with_sender(app, timeout=0.5)
+    call = SimCall(Twilio(app.test_client(), AUTH_TOKEN, twiml_schema))
+    finish_a_report(call)
+    started = time.monotonic()
+    reply = call.press("1")  # the text is sent once the reply is done, in the same worker
+    waited = time.monotonic() - started
+    assert "Le estamos enviando el mensaje de texto ahora." in reply.spoken
+    assert "error" not in reply.spoken.lower()
+    assert 0.5 <= waited < 3
+    assert hung_api.requests == [
+        f"POST /2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json HTTP/1.1".encode()
+    ]  # asked once, never retried
+    [text] = stored_texts(app.extensions["tru.db"], call)
+    assert (text.status, text.error_code) == ("error", "timeout")
+    assert text.error_message == "not confirmed: Twilio did not answer within 0.5 s"
+    assert text.message_sid is None
+    call.retry_last()
+    assert len(hung_api.requests) == 1
+
+
+def test_an_unreachable_twilio_api_is_kept_for_staff(make_app, twiml_schema):
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there: the connection is refused
+    app = make_app(SMS_FROM="+14105559000", TWILIO_API_BASE=f"http://127.0.0.1:{port}")
+    call = SimCall(Twilio(app.test_client(), AUTH_TOKEN, twiml_schema))
+    finish_a_report(call)
+    reply = call.press("1")
+    assert reply.hangs_up and "error" not in reply.spoken.lower()
+    [text] = stored_texts(app.extensions["tru.db"], call)
+    assert (text.status, text.error_code) == ("error", "unreachable")
+    assert text.error_message == "not confirmed: the connection to Twilio failed"
+
+
+def test_a_text_twilio_has_queued_is_never_sent_again(texting, fake_api):
+    call = SimCall(texting)
+    finish_a_report(call)
+    call.press("1")
+    factory = texting.client.application.extensions["tru.db"]
+    [text] = stored_texts(factory, call)
+    assert (text.status, text.message_sid is not None) == ("queued", True)  # Twilio's "queued"
+    with factory() as session:
+        assert sms.pending(session, call.call_sid) == []
+        sender = texting.client.application.extensions["tru.line"].texting.sender
+        assert sender.send(session, text.id, datetime.now(UTC)) is None
+    assert len(fake_api.requests) == 1
+
+
+def _text_row(session, call_sid: str, kind: str, status: str, at: datetime, sid=None):
+    call = session.scalar(select(Call).where(Call.call_sid == call_sid)) or Call(
+        call_sid=call_sid, caller="+14105550123"
+    )
+    session.add(call)
+    message = TextMessage(
+        call=call,
+        kind=kind,
+        to="+14105550123",
+        body="Baltimore Police TRU",
+        language="en",
+        status=status,
+        message_sid=sid,
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(message)
+    session.flush()
+    return message.id
+
+
+def test_the_sweep_marks_interrupted_texts_not_sent_and_resends_nothing(app, fake_api, clock):
+    now = clock.now
+    old = now - timedelta(minutes=20)
+    factory = app.extensions["tru.db"]
+    with factory() as session:
+        ids = {
+            "queued_old": _text_row(session, "CA1", "report", "queued", old),
+            "sending_old": _text_row(session, "CA2", "report", "sending", old),
+            "queued_new": _text_row(session, "CA3", "report", "queued", now - timedelta(minutes=5)),
+            "twilio_has_it": _text_row(session, "CA4", "report", "queued", old, sid="SM" + "4" * 9),
+            "delivered": _text_row(session, "CA1", "online_link", "delivered", old),
+        }
+        session.commit()
+        assert sms.sweep(session, now=now, dry_run=True) == 2
+        assert sms.sweep(session, now=now) == 2
+        assert sms.sweep(session, now=now) == 0
+        rows = {name: session.get(TextMessage, i) for name, i in ids.items()}
+        assert [(rows[n].status, rows[n].error_code, rows[n].error_message) for n in rows] == [
+            ("error", "interrupted", "not sent: interrupted"),
+            ("error", "interrupted", "interrupted while sending: not confirmed sent"),
+            ("queued", None, None),
+            ("queued", None, None),
+            ("delivered", None, None),
+        ]
+        assert rows["queued_old"].updated_at == now
+        assert sms.pending(session, "CA1") == []
+    assert fake_api.requests == []
+
+
+def test_every_send_also_sweeps_interrupted_texts(texting, fake_api, clock):
+    factory = texting.client.application.extensions["tru.db"]
+    with factory() as session:
+        stuck = _text_row(session, "CA9", "report", "sending", clock.now - timedelta(hours=1))
+        session.commit()
+    call = SimCall(texting)
+    finish_a_report(call)
+    call.press("1")
+    with factory() as session:
+        assert session.get(TextMessage, stuck).status == "error"
+    assert len(fake_api.requests) == 1
+
+
+def test_tru_texts_sweep_for_a_scheduled_job(app, clock):
+    factory = app.extensions["tru.db"]
+    with factory() as session:
+        an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+        stuck = _text_row(session, "CA1", "report", "queued", an_hour_ago)
+        session.commit()
+    env = {
+        "TRU_ENV": "test",
+        "TRU_DATABASE_URL": app.config["DATABASE_URL"],
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TRU_SECRET_KEY": "s",
+    }
+    result = CliRunner().invoke(cli, ["texts", "sweep", "--dry-run"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "would mark 1 interrupted texts as not sent"
+    result = CliRunner().invoke(cli, ["texts", "sweep", "--older-than", "90"], env=env)
+    assert result.stdout.strip() == "marked 0 interrupted texts as not sent"
+    result = CliRunner().invoke(cli, ["texts", "sweep"], env=env)
+    assert result.stdout.strip() == "marked 1 interrupted texts as not sent"
+    with factory() as session:
+        assert session.get(TextMessage, stuck).error_message == "not sent: interrupted"

@@ -99,6 +99,7 @@ STATE_KEYS = frozenset(
         "no_match_prompt",
         "decide",
         "confirms",
+        "read_back",
         "dial",
         "text",
     }
@@ -232,6 +233,9 @@ class State:
     #: At a read-back (a yes/no question): the field it confirms, forgotten when the caller says
     #: no, so a rejected answer never decides anything or stays on the report.
     confirms: str | None = None
+    #: Said back before the next question once the answer is understood ("I have that as
+    #: Tuesday, December 1."), for answers the line reads in a way the caller should hear.
+    read_back: str | None = None
 
     @property
     def all_transitions(self) -> list[Transition]:
@@ -565,6 +569,9 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
     confirms = raw.get("confirms")
     if confirms is not None and (not isinstance(confirms, str) or answer != "yes_no"):
         raise FlowError(file, state_id, "`confirms` names the field a yes/no read-back confirms")
+    read_back = raw.get("read_back")
+    if read_back is not None and (not isinstance(read_back, str) or not store):
+        raise FlowError(file, state_id, "`read_back` names a prompt, on a state that stores")
     next_raw = raw.get("next")
     return State(
         id=state_id,
@@ -591,6 +598,7 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
         dial=dial,
         text=text,
         confirms=confirms,
+        read_back=read_back,
     )
 
 
@@ -688,7 +696,8 @@ def _check_prompt_use(
     for flow in flows.values():
         used: set[str] = set()
         for state in flow.states.values():
-            for key in state.say + ((state.no_match_prompt,) if state.no_match_prompt else ()):
+            extra = tuple(k for k in (state.no_match_prompt, state.read_back) if k)
+            for key in state.say + extra:
                 if key not in flow.prompts and key not in shared:
                     raise FlowError(
                         flow.file, state.id, f"says prompt {key!r}, which is not defined"
@@ -959,7 +968,8 @@ def advance(
     branch = state.transitions[event].pick({**facts, **stored})
     if event == "*" and branch.target == state_id and branch.flow in (None, flow.id):
         return Move(state_id, "repeat", attempts)
-    return Move(branch.target, event, 0, branch.language, None, branch.flow, stored)
+    notice = state.read_back if event == "done" and stored else None
+    return Move(branch.target, event, 0, branch.language, notice, branch.flow, stored)
 
 
 def _move(

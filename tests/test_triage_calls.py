@@ -473,7 +473,9 @@ class TestReadBack:
         call.press("300")
         call.press("1")
         call.say("on Eastern Avenue")
-        call.say("yesterday")
+        reply = call.say("last monday")
+        # The day as the line understood it, before the next question.
+        assert reply.spoken.startswith("I have that as Monday, November 30.")
         call.press("2")  # from a vehicle
         found = stored(session, call)
         assert found.facts["call_type"] == "LARCENY F/AUTO"

@@ -15,7 +15,7 @@ from functools import lru_cache
 from datetime import datetime
 
 import phonenumbers
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -86,8 +86,24 @@ _ANSWER_AT_STEP = select(Answer).where(
 )
 
 
+_CALL_AND_ANSWER_AT_STEP = (
+    select(Call, Answer)
+    .options(joinedload(Call.report))
+    .outerjoin(Answer, and_(Answer.call_id == Call.id, Answer.step == bindparam("step")))
+    .where(Call.call_sid == bindparam("call_sid"))
+)
+
+
 def find_call(session: Session, call_sid: str) -> Call | None:
     return session.scalar(_CALL_BY_SID, {"call_sid": call_sid})
+
+
+def find_call_at_step(
+    session: Session, call_sid: str, step: int
+) -> tuple[Call | None, Answer | None]:
+    """The call, and its answer at `step` if one is stored (a retry), in one query."""
+    row = session.execute(_CALL_AND_ANSWER_AT_STEP, {"call_sid": call_sid, "step": step}).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def get_or_create_call(

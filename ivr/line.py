@@ -133,11 +133,10 @@ class Line:
         self, session: Session, arrival: Arrival, step: int, given: CallerInput, now: datetime
     ) -> str:
         """TwiML for the caller's input at `step`, stored once however often Twilio retries."""
-        call = calls.find_call(session, arrival.call_sid)
+        call, replay = calls.find_call_at_step(session, arrival.call_sid, step)
         if call is None or call.step == 0:
             # We never saw this call start (its first webhook was lost): start it now.
             return self.answer_call(session, arrival, now)
-        replay = calls.stored_answer(session, call, step)
         if replay is not None:
             return replay.response_twiml
         if step != call.step or call.state is None or call.flow not in self.flows.flows:

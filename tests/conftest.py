@@ -101,14 +101,19 @@ def app(database_url_for_tests: str, clock: Clock) -> Iterator:
 
 
 def empty_database(engine) -> None:
-    """Every table emptied for the next test. The audit trail refuses DELETE (that is the point),
-    so its triggers step aside for this cleanup only: TRUNCATE on PostgreSQL fires no row
-    trigger, and on SQLite they are dropped and put back."""
+    """Every table emptied for the next test. The audit trail refuses DELETE and TRUNCATE (that
+    is the point), so its triggers step aside for this cleanup only, inside its transaction: on
+    PostgreSQL the TRUNCATE trigger is disabled (the suite connects as the tables' owner, which
+    may do that) and enabled again before the commit; on SQLite they are dropped and put back.
+    A failure rolls back with the triggers as they were."""
     with engine.begin() as connection:
         dialect = connection.dialect.name
         if dialect == "postgresql":
             names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            guard = "audit_events_no_truncate"
+            connection.execute(text(f"ALTER TABLE audit_events DISABLE TRIGGER {guard}"))
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            connection.execute(text(f"ALTER TABLE audit_events ENABLE TRIGGER {guard}"))
             return
         for statement in DROP_TRIGGERS.get(dialect, []):
             connection.execute(text(statement))

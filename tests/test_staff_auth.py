@@ -555,13 +555,57 @@ def test_login_without_a_csrf_token_is_refused_and_changes_nothing(app, client, 
 
 
 def signed_in_with_csrf(client, username: str) -> str:
-    """Sign in through the real form (CSRF on); the page's token for the next form."""
+    """Sign in through the real form (CSRF on); the token a signed-in page gives its forms."""
     token = csrf_token_of(client.get("/staff/login").get_data())
     response = client.post(
         "/staff/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 302
-    return token
+    return csrf_token_of(client.get(ADMIN_PAGE).get_data())
+
+
+def test_signing_in_issues_a_new_csrf_token(app, client, alice):
+    before = csrf_token_of(client.get("/staff/login").get_data())
+    after = signed_in_with_csrf(client, alice)
+    assert after != before
+    # The token from before the sign-in no longer works...
+    assert client.post("/staff/logout", data={"csrf_token": before}).status_code == 400
+    assert one(app, select(StaffSession)).ended_at is None
+    refused = one(app, select(AuditEvent).where(AuditEvent.event == "access_refused"))
+    assert (refused.username, refused.detail) == ("alice", "csrf")
+    # ...the new one does.
+    assert client.post("/staff/logout", data={"csrf_token": after}).status_code == 302
+
+
+def test_a_token_from_before_a_sign_out_is_refused_to_the_next_person(app, client, alice):
+    add_user(app, "bob", "admin")
+    alices = signed_in_with_csrf(client, alice)
+    assert client.post("/staff/logout", data={"csrf_token": alices}).status_code == 302
+    # Bob at the same browser: alice's token is refused, even for the sign-in form.
+    response = client.post(
+        "/staff/login", data={"username": "bob", "password": PASSWORD, "csrf_token": alices}
+    )
+    assert response.status_code == 400
+    assert staff_cookie(client) is None
+    assert audit_rows(app, "login")[-1].username == "alice"
+    # Once bob signs in with his own login page's token, alice's is refused on his pages too.
+    bobs = signed_in_with_csrf(client, "bob")
+    assert bobs != alices
+    form = {"username": alice, "csrf_token": alices}
+    assert client.post("/staff/accounts/disable", data=form).status_code == 400
+    assert user_row(app, alice).disabled is False
+    assert client.post("/staff/logout", data={"csrf_token": alices}).status_code == 400
+    assert rows(app, select(StaffSession).where(StaffSession.ended_at.is_(None)))
+    form["csrf_token"] = bobs
+    assert client.post("/staff/accounts/disable", data=form).status_code == 303
+    assert user_row(app, alice).disabled is True
+
+
+def test_a_token_from_another_browser_is_refused(app, client, alice):
+    add_user(app, "bob", "admin")
+    alices = signed_in_with_csrf(app.test_client(), alice)
+    signed_in_with_csrf(client, "bob")
+    assert client.post("/staff/logout", data={"csrf_token": alices}).status_code == 400
 
 
 def test_logout_without_a_csrf_token_is_refused_and_the_session_lives(app, client, alice):
@@ -752,11 +796,15 @@ def _insert_audit_row(app, clock) -> int:
 
 
 def assert_append_only(engine, row_id: int) -> None:
-    for statement in (
+    statements = [
         "UPDATE audit_events SET outcome = 'failure', username = 'someone' WHERE id = :id",
         "DELETE FROM audit_events WHERE id = :id",
         "DELETE FROM audit_events",
-    ):
+    ]
+    if engine.dialect.name == "postgresql":
+        # TRUNCATE fires no row trigger; a statement trigger refuses it (SQLite has none).
+        statements += ["TRUNCATE audit_events", "TRUNCATE audit_events RESTART IDENTITY CASCADE"]
+    for statement in statements:
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
             connection.execute(text(statement), {"id": row_id})
     with engine.connect() as connection:
@@ -795,6 +843,18 @@ def test_sqlite_migrations_make_the_audit_trail_append_only(app, make_app, clock
     assert_append_only(db.engine_of(other), row_id)
 
 
+def test_the_suites_cleanup_empties_the_trail_and_leaves_it_append_only(app, clock):
+    """tests/conftest.py steps round the triggers to empty the tables between tests; they are
+    on again afterwards."""
+    from tests.conftest import empty_database
+
+    engine = db.engine_of(app)
+    _insert_audit_row(app, clock)
+    empty_database(engine)
+    assert rows(app, select(AuditEvent)) == []
+    assert_append_only(engine, _insert_audit_row(app, clock))
+
+
 def test_the_audit_triggers_exist_in_the_test_database(app):
     engine = db.engine_of(app)
     dialect = engine.dialect.name
@@ -809,7 +869,19 @@ def test_the_audit_triggers_exist_in_the_test_database(app):
             names = connection.scalars(
                 text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass")
             ).all()
-            assert "audit_events_no_change" in names
+            assert {"audit_events_no_change", "audit_events_no_truncate"} <= set(names)
+            # Enabled (the suite's cleanup disables the TRUNCATE one only inside its own
+            # transaction).
+            states = dict(
+                connection.execute(
+                    text(
+                        "SELECT tgname, tgenabled FROM pg_trigger "
+                        "WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal"
+                    )
+                ).all()
+            )
+            assert states["audit_events_no_change"] == "O"
+            assert states["audit_events_no_truncate"] == "O"
 
 
 def test_every_audit_row_time_is_utc(app, web, clock, alice):

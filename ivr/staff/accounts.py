@@ -114,9 +114,7 @@ def unlock_user(
     session: Session, username: str, *, now: datetime, by: str | None, source: str | None = None
 ) -> None:
     user = _existing(session, username)
-    user.locked_at = None
-    # Failures before the unlock no longer count toward the next lockout.
-    session.add(LoginAttempt(username=user.username, succeeded=True, source="unlock", at=now))
+    _unlock(session, user, now=now, why="unlock")
     audit.record(
         session,
         "account_unlocked",
@@ -143,24 +141,28 @@ class LoginResult:
 
 
 def _recent_failures(session: Session, username: str, now: datetime) -> int:
+    """Failed logins in the last 15 minutes since the last success (a sign-in, or the marker an
+    unlock leaves). "Since" goes by id, the order the attempts were stored in, so a failure in
+    the same instant as an unlock (the cool-down's, in the same request) still counts."""
     last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(
+        select(func.max(LoginAttempt.id)).where(
             LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
         )
     )
-    since = now - LOCKOUT_WINDOW
-    if last_success is not None and last_success > since:
-        since = last_success
-    return (
-        session.scalar(
-            select(func.count()).where(
-                LoginAttempt.username == username,
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.at > since,
-            )
-        )
-        or 0
+    query = select(func.count()).where(
+        LoginAttempt.username == username,
+        LoginAttempt.succeeded.is_(False),
+        LoginAttempt.at > now - LOCKOUT_WINDOW,
     )
+    if last_success is not None:
+        query = query.where(LoginAttempt.id > last_success)
+    return session.scalar(query) or 0
+
+
+def _unlock(session: Session, user: StaffUser, *, now: datetime, why: str) -> None:
+    """Clear a lockout; the failures before it no longer count toward the next one."""
+    user.locked_at = None
+    session.add(LoginAttempt(username=user.username, succeeded=True, source=why, at=now))
 
 
 def log_in(
@@ -177,7 +179,9 @@ def log_in(
     user = find_user(session, name)
     cooled = cooldown is not None and user is not None and user.locked_at is not None
     if cooled and now - user.locked_at >= cooldown:  # type: ignore[operator,union-attr]
-        user.locked_at = None  # type: ignore[union-attr]
+        # As an admin's unlock does: the failures that locked the account are forgotten, so
+        # one mistyped password after the cool-down does not lock it again.
+        _unlock(session, user, now=now, why="cool-down")  # type: ignore[arg-type]
         audit.record(
             session, "account_unlocked", now=now, object=f"user {name}", detail="cool-down"
         )

@@ -1,8 +1,11 @@
 """The audit trail: one append-only row per login, lockout, report view, change, export and
 account change. Rows never hold report contents, phone numbers or secrets.
 
-The database enforces append-only: triggers refuse UPDATE and DELETE on `audit_events`
-(installed by the migration; the DDL lives here so tests can reuse it).
+The database enforces append-only: row triggers refuse UPDATE and DELETE on `audit_events`
+(migration 0005), and on PostgreSQL a statement trigger refuses TRUNCATE (migration 0007; SQLite
+has no TRUNCATE). The DDL lives here so tests can reuse it. The triggers stop the table's owner
+too, but an owner can drop them: in production the app connects as a role that has only SELECT
+and INSERT on `audit_events` (see the README's "Staff review"), and migrations run as the owner.
 """
 
 from __future__ import annotations
@@ -40,6 +43,17 @@ DROP_TRIGGERS = {
     ],
 }
 
+#: PostgreSQL only: TRUNCATE fires no row trigger, so a statement trigger refuses it.
+TRUNCATE_TRIGGERS = {
+    "postgresql": [
+        "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()",
+    ],
+}
+DROP_TRUNCATE_TRIGGERS = {
+    "postgresql": ["DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events"],
+}
+
 EVENTS = (
     "login",
     "logout",
@@ -54,6 +68,9 @@ EVENTS = (
     "account_added",
     "account_disabled",
     "account_unlocked",
+    "account_enabled",
+    "account_role_changed",
+    "account_password_reset",
     "access_refused",
     "purge",
 )

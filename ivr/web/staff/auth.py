@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 
 from ivr import db
 from ivr.staff import accounts
@@ -33,16 +33,16 @@ def login():
         notice = EXPIRED.get(request.args.get("why") or "")
         return render_template("staff/login.html", notice=notice, next=request.args.get("next"))
     minutes = current_app.config.get("LOCKOUT_COOLDOWN_MINUTES")
-    session = db.session()
+    database = db.session()
     result = accounts.log_in(
-        session,
+        database,
         request.form.get("username", ""),
         request.form.get("password", ""),
         now=now(),
         source=source(),
         cooldown=timedelta(minutes=minutes) if minutes else None,
     )
-    session.commit()
+    database.commit()
     if result.token is None:
         # One message whatever went wrong: it must not tell an attacker which part was right.
         message = "Wrong username or password, or the account is locked."
@@ -55,7 +55,16 @@ def login():
     response = redirect(_safe_next(request.form.get("next")))
     # A fresh session id at every sign-in; any old cookie is replaced.
     set_session_cookie(response, result.token)
+    _new_csrf_token()
     return response
+
+
+def _new_csrf_token() -> None:
+    """Forget Flask's session, which holds the CSRF token's secret: a token handed out before
+    this sign-in or sign-out (to someone else at this browser, or to an attacker who planted
+    it) is refused from now on, and the next page gets a new one."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 @bp.post("/logout")
@@ -64,6 +73,7 @@ def logout():
     if staff_session is not None:
         accounts.log_out(db.session(), staff_session, now=now(), source=source())
         db.session().commit()
+    _new_csrf_token()
     response = redirect(url_for("staff.login"))
     response.delete_cookie(COOKIE, path="/staff")
     return response

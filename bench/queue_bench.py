@@ -36,7 +36,7 @@ from ivr import db  # noqa: E402
 from ivr.config import database_url  # noqa: E402
 from ivr.models import Base, Call, Report  # noqa: E402
 from ivr.reports import report_number  # noqa: E402
-from ivr.staff.audit import DROP_TRIGGERS  # noqa: E402
+from ivr.staff.audit import DROP_TRIGGERS, DROP_TRUNCATE_TRIGGERS  # noqa: E402
 from ivr.staff.review import Filters, filtered, queue  # noqa: E402
 
 FIRST = ["Maria", "James", "Ana", "Sam", "Lee", "Kim", "Pat", "José", "Dana", "Chris", "Robin"]
@@ -73,7 +73,9 @@ def pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
 def fresh(url: str) -> None:
     engine = db.make_engine(url, pooled=False)
     with engine.begin() as connection:
-        for statement in DROP_TRIGGERS.get(connection.dialect.name, []):
+        dialect = connection.dialect.name
+        # The TRUNCATE trigger first: it uses the function DROP_TRIGGERS drops.
+        for statement in DROP_TRUNCATE_TRIGGERS.get(dialect, []) + DROP_TRIGGERS.get(dialect, []):
             connection.execute(text(statement))
         Base.metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
@@ -136,6 +138,7 @@ def fill(url: str, count: int, seed: int = 7) -> dict[str, Any]:
                         "caller_number": phone,
                         "callback_number": phone,
                         "needs_callback": status in ("partial", "needs_callback"),
+                        "callback_requested": status in ("partial", "needs_callback"),
                         "fields": fields,
                         "triage": {"outcome": outcome, "reasons": ["no red flags"]},
                         "created_at": at,

@@ -21,8 +21,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -166,9 +167,16 @@ class Report(Base):
     # partial -> new (complete) -> later review statuses (staff UI)
     status: Mapped[str] = mapped_column(String(20), default="partial", index=True)
     language: Mapped[str] = mapped_column(String(8), default="en")
-    caller_number: Mapped[str | None] = mapped_column(String(20))
-    callback_number: Mapped[str | None] = mapped_column(String(20))
+    # Indexed for the staff queue's phone search.
+    caller_number: Mapped[str | None] = mapped_column(String(20), index=True)
+    callback_number: Mapped[str | None] = mapped_column(String(20), index=True)
+    # Waiting for a callback now: cleared when the caller is reached or the report is settled.
     needs_callback: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Ever needed a callback: set with needs_callback and never cleared, so the dashboard's
+    # callback rate does not fall as staff work the reports.
+    callback_requested: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     # Every answer of the report flow by field name (item, value, where, when_date ...).
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Maryland theft class, from the value (larceny only).
@@ -183,6 +191,14 @@ class Report(Base):
     recordings: Mapped[list[Recording]] = relationship(
         back_populates="report", order_by="Recording.id"
     )
+
+    @validates("needs_callback")
+    def _keep_callback_request(self, _key: str, value: bool) -> bool:
+        """Whoever marks the report for a callback (the line when the caller hangs up early,
+        staff with the needs-callback status) marks it as having needed one, for good."""
+        if value:
+            self.callback_requested = True
+        return value
 
 
 class Recording(Base):
@@ -288,7 +304,8 @@ class StaffSession(Base):
 
 
 class AuditEvent(Base):
-    """The append-only audit trail. Database triggers refuse UPDATE and DELETE on it.
+    """The append-only audit trail. Database triggers refuse UPDATE and DELETE on it (and TRUNCATE
+    on PostgreSQL).
 
     Who did what to which object, from where, with what outcome: never report contents,
     phone numbers or secrets.

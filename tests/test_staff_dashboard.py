@@ -152,6 +152,20 @@ def test_summary_languages_and_reports(session, autumn):
     assert result.callback_rate == 0.75
 
 
+def test_callback_rate_counts_reports_staff_have_since_called_back(session, autumn):
+    """Staff clear `needs_callback` when they reach the caller; the report still needed one."""
+    waiting = session.scalars(select(Report).where(Report.needs_callback.is_(True))).all()
+    for report in waiting:
+        report.needs_callback = False
+        report.status = "approved"
+    session.commit()
+
+    result = stats.summary(session, *AUTUMN, HOURS, 45)
+    assert result.callback_reports == 3
+    assert result.callback_rate == 0.75
+    assert all(report.callback_requested for report in waiting)
+
+
 def test_summary_unknown_stored_outcome_follows_the_known_ones(session):
     add_call(session, 1, utc(2026, 11, 2, 15, 0), disposition="retired_outcome")
     add_call(session, 2, utc(2026, 11, 2, 15, 1), disposition="officer")

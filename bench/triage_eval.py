@@ -1,12 +1,15 @@
-"""Score ivr.triage.speech on the labelled set: run `.venv/bin/python bench/triage_eval.py`.
+"""Score ivr.triage.speech on the labelled sets: run `.venv/bin/python bench/triage_eval.py`.
 
-Prints per-outcome accuracy (understand, then decide), call-type accuracy, flag precision and
-recall, emergency recall and latency. Exits 1 when emergency recall is below 100%: an emergency
-routed anywhere but 911 is the one mistake the line must not make.
+Scores the labelled set (tests/triage_utterances.yaml) and the held-out set
+(tests/triage_heldout.yaml) one after the other. For each it prints per-outcome accuracy
+(understand, then decide), call-type accuracy, flag precision and recall, emergency recall, the
+non-emergencies sent to 911, and latency. Exits 1 when emergency recall is below 100% on any set:
+an emergency routed anywhere but 911 is the one mistake the line must not make.
 
 Options: --no-fuzzy scores without the fuzzy snapping of misheard words (to see what it buys);
---given-language passes each item's language instead of detecting it; --set FILE scores another
-set in the same format; --show-misses lists every item understood wrongly.
+--given-language passes each item's language instead of detecting it; --set FILE (repeatable)
+scores those sets, in the same format, instead of the two; --show-misses lists every item
+understood wrongly.
 """
 
 from __future__ import annotations
@@ -24,7 +27,10 @@ import yaml
 from ivr.triage.rules import EMERGENCY_FLAGS, FLAGS, OUTCOMES, Facts, decide, load_rules
 from ivr.triage.speech import _understand
 
-DEFAULT_SET = Path(__file__).resolve().parents[1] / "tests" / "triage_utterances.yaml"
+TESTS = Path(__file__).resolve().parents[1] / "tests"
+DEFAULT_SET = TESTS / "triage_utterances.yaml"
+HELDOUT_SET = TESTS / "triage_heldout.yaml"
+DEFAULT_SETS = (DEFAULT_SET, HELDOUT_SET)
 
 
 def pct(part: int, whole: int) -> str:
@@ -33,16 +39,38 @@ def pct(part: int, whole: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--set", type=Path, action="append", dest="sets", metavar="FILE")
     parser.add_argument("--no-fuzzy", action="store_true")
     parser.add_argument("--given-language", action="store_true")
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args(argv)
 
-    items: list[dict[str, Any]] = yaml.safe_load(args.set.read_text(encoding="utf-8"))["utterances"]
     rules = load_rules()
     fuzzy = not args.no_fuzzy
     _understand("warm up", None, fuzzy=fuzzy)  # first-call costs are not a caller's wait
+    summary = []
+    for number, path in enumerate(args.sets or DEFAULT_SETS):
+        if number:
+            print()
+            print("=" * 72)
+            print()
+        summary.append((path.name, *score(path, args, rules, fuzzy)))
+    if len(summary) > 1:
+        print()
+        print("=" * 72)
+        for name, caught, emergencies, wrong_911, others in summary:
+            recall = 100.0 * caught / emergencies if emergencies else 100.0
+            print(
+                f"{name:<26} emergency recall {caught}/{emergencies} = {recall:.1f}%, "
+                f"non-emergencies sent to 911 {wrong_911}/{others}"
+            )
+    return 0 if all(caught == emergencies for _, caught, emergencies, _, _ in summary) else 1
+
+
+def score(path: Path, args: argparse.Namespace, rules, fuzzy: bool) -> tuple[int, int, int, int]:
+    """Print the figures for one set; (emergencies caught, emergencies, non-emergencies sent to
+    911, non-emergencies)."""
+    items: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["utterances"]
 
     per_outcome: Counter[str] = Counter()
     per_outcome_ok: Counter[str] = Counter()
@@ -95,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
     n = len(items)
     languages = Counter(item["language"] for item in items)
-    print(f"set: {args.set.name}: {n} utterances ({languages['en']} en, {languages['es']} es)")
+    print(f"set: {path.name}: {n} utterances ({languages['en']} en, {languages['es']} es)")
     print(
         f"settings: fuzzy={'on' if fuzzy else 'off'}, "
         f"language={'given' if args.given_language else 'detected'}"
@@ -135,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"misses ({len(misses)}):")
         print("\n".join(misses))
-    return 0 if emergencies_caught == emergencies else 1
+    return emergencies_caught, emergencies, false_alarms_911, n - emergencies
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 The labelled set is tests/triage_utterances.yaml (labels written from the meaning of each
 sentence; see the conventions at its top). Every item must be understood exactly, and no item
-whose label is an emergency may be routed anywhere but 911.
+whose label is an emergency may be routed anywhere but 911. The held-out set,
+tests/triage_heldout.yaml (an audit's misroutes, their variants and near-miss non-emergencies),
+is held to the routing: every emergency to 911 and no non-emergency to 911.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from ivr.triage.speech import PRIORITY, Understanding, red_flags, understand
 
 SET_FILE = Path(__file__).with_name("triage_utterances.yaml")
 ITEMS: list[dict[str, Any]] = yaml.safe_load(SET_FILE.read_text(encoding="utf-8"))["utterances"]
+HELDOUT_FILE = Path(__file__).with_name("triage_heldout.yaml")
+HELDOUT: list[dict[str, Any]] = yaml.safe_load(HELDOUT_FILE.read_text(encoding="utf-8"))[
+    "utterances"
+]
 RULES = load_rules()
 
 
@@ -94,6 +100,67 @@ def test_emergency_recall_is_total() -> None:
     assert missed == []
 
 
+# ------------------------------------------------------------------------------ held-out set
+
+
+def routed(item: dict[str, Any]) -> str:
+    heard = understand(item["text"], item["language"])
+    return decide(facts_for(item, heard.call_type, heard.flags), RULES).outcome
+
+
+def test_the_held_out_set_is_well_formed_and_apart() -> None:
+    assert len(HELDOUT) >= 40
+    languages = Counter(item["language"] for item in HELDOUT)
+    assert languages["es"] >= 15 and languages["en"] >= 15
+    texts = [item["text"] for item in HELDOUT]
+    assert len(texts) == len(set(texts)), "duplicate utterances"
+    assert not set(texts) & {item["text"] for item in ITEMS}, "held-out items are in the set"
+    allowed = {"text", "language", "call_type", "flags", "outcome", "false_alarms"}
+    for item in HELDOUT:
+        assert set(item) <= allowed | {"prefers_online"}, item
+        assert item["language"] in ("en", "es"), item
+        assert item["call_type"] is None or item["call_type"] in RULES.call_types, item
+        assert set(item["flags"]) <= FLAGS, item
+        facts = facts_for(item, item["call_type"], frozenset(item["flags"]))
+        assert decide(facts, RULES).outcome == item["outcome"], item
+    outcomes = Counter(item["outcome"] for item in HELDOUT)
+    assert outcomes["emergency_911"] >= 40 and sum(outcomes.values()) > outcomes["emergency_911"]
+
+
+def test_held_out_emergency_recall_is_total() -> None:
+    missed = [
+        (item["text"], outcome)
+        for item in HELDOUT
+        if item["outcome"] == "emergency_911" and (outcome := routed(item)) != "emergency_911"
+    ]
+    assert missed == []
+
+
+def test_held_out_non_emergencies_are_not_sent_to_911() -> None:
+    wrongly = [
+        item["text"]
+        for item in HELDOUT
+        if item["outcome"] != "emergency_911" and routed(item) == "emergency_911"
+    ]
+    assert wrongly == []
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("my burglar alarm went off and i see someone inside", "emergency_911"),
+        ("burglar alarm went off and the door is open", "officer"),
+        ("la alarma de robo está sonando", "alarm_no_response"),  # a burglar alarm
+        ("alarma de asalto en el banco", "officer"),  # a holdup alarm never qualifies
+        ("the smoke alarm is going off", "emergency_911"),  # not a burglar alarm
+    ],
+)
+def test_alarm_calls_at_a_suspended_premises(text: str, outcome: str) -> None:
+    heard = understand(text)
+    facts = Facts(call_type=heard.call_type, flags=heard.flags, false_alarms=5)
+    assert decide(facts, RULES).outcome == outcome
+
+
 def test_a_plain_lost_wallet_stays_a_lost_wallet() -> None:
     heard = understand("i lost my wallet")
     assert heard == Understanding("LOST PROPERTY", frozenset(), "en", heard.evidence)
@@ -126,6 +193,11 @@ def test_a_plain_lost_wallet_stays_a_lost_wallet() -> None:
         ("no está pasando ahora", "happening_now"),
         ("i don't know who did it", "known_suspect"),
         ("no sé quién fue", "known_suspect"),
+        ("yo no estoy herido", "injury"),
+        ("no tengo pistola", "weapon"),
+        ("neither of us is hurt", "injury"),
+        ("nobody was hurt but i am scared", "injury"),  # a new clause, not "but X was"
+        ("nobody was hurt but the car was", "injury"),  # a thing is not hurt
     ],
 )
 def test_negated_flags_are_not_set(text: str, flag: str) -> None:
@@ -156,10 +228,48 @@ def test_negated_flags_are_not_set(text: str, flag: str) -> None:
         ("he won't leave", "suspect_present"),
         ("he left but his friend is still here", "suspect_present"),
         ("mi mamá se cayó, no puede levantarse, está sangrando", "injury"),
+        # what was negated said again of someone else, the verb left out
+        ("i don't have a gun but he does", "weapon"),
+        ("i wasn't hurt but my son was", "injury"),
+        ("nobody is hurt except my wife", "injury"),
+        ("I'm not hurt. My daughter is.", "injury"),
+        ("no one was hurt but me", "injury"),
+        ("yo no estoy herido pero mi hijo sí", "injury"),
+        ("nadie salió herido excepto mi esposa", "injury"),
+        ("no tengo pistola pero él sí", "weapon"),
+        # a negated departure is a presence
+        ("he hasn't left", "suspect_present"),
+        ("they haven't left yet", "suspect_present"),
+        ("the guy never left", "suspect_present"),
+        ("no se ha ido", "suspect_present"),
+        ("i don't think he left", "suspect_present"),
     ],
 )
 def test_affirmed_flags_are_set(text: str, flag: str) -> None:
     assert flag in understand(text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nobody is inside",
+        "no hay nadie adentro",
+        "they left",
+        "ya se fue",
+        "no one is hurt",
+        "i haven't left my house since they stole my car",
+        "my dad hasn't left his apartment in a week",
+        "no se ha ido la luz",
+        "he said he would pay me back",
+        "i see the guy who stole my bike on facebook",
+        "the people upstairs are too loud",
+        "my parked car got hit by a bus",
+        "there was a fire in my building last month",
+        "he didn't leave a note",
+    ],
+)
+def test_near_misses_are_not_emergencies(text: str) -> None:
+    assert red_flags(text) == frozenset(), understand(text).evidence
 
 
 def test_negation_reaches_across_or_but_not_across_a_new_clause() -> None:
@@ -274,7 +384,7 @@ def test_long_text_is_cut_and_fast() -> None:
 def test_each_utterance_is_understood_well_under_100_ms() -> None:
     understand("warm up")
     times = []
-    for item in ITEMS:
+    for item in ITEMS + HELDOUT:
         started = time.perf_counter()
         understand(item["text"])
         times.append(time.perf_counter() - started)

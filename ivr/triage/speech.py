@@ -15,7 +15,9 @@ How (plain Python, no model, no network; a third of a millisecond a sentence):
    call type, or both, and carries tags that later steps read ("accident", "larceny", "leave",
    ...). Some cues are more specific than the words inside them and suppress them: "burglar
    alarm" is an alarm, not a burglary; "threatening to kill me" is a threat, not a homicide; "my
-   gun was stolen" is a firearm, not a weapon in the caller's face.
+   gun was stolen", "a stolen gun", "me robaron la pistola" are a firearm, not a weapon in the
+   caller's face; a smoke alarm or a medical alert is not a burglar alarm, and Spanish "alarma de
+   robo" is a burglar alarm (a holdup alarm is "de asalto").
 3. Negation, NegEx-style: a trigger ("no", "not", "didn't", "nobody", "no one", "without",
    "nadie", "sin", "ni", ...) negates the first cue after it when only auxiliaries, articles and
    the like stand between ("nobody got hurt", "he didn't have a gun", "no tenía arma"), and any
@@ -24,16 +26,23 @@ How (plain Python, no model, no network; a third of a millisecond a sentence):
    word ("no puede levantarse, está sangrando": still bleeding). Triggers inside a cue do not
    count ("not breathing", "won't leave", "no respira" are cues); pseudo-negations never negate
    ("not sure if", "no sé si", "won't stop", "no deja de"): unsure counts as yes. "No" as an
-   answer ("no he has a gun") is not a trigger. A departure ("they left", "they're gone", "ya se
-   fue") cancels a presence heard only loosely ("a man is at my door"), never "still here".
+   answer ("no he has a gun") is not a trigger. What is negated and then said again of someone
+   else with the verb left out is not negated: "i wasn't hurt but my son was", "nobody is hurt
+   except my wife", "i don't have a gun but he does", "no estoy herido pero mi hijo sí" (only for
+   emergency cues, only when the rest of the clause is a person and an auxiliary). A departure
+   ("they left", "they're gone", "ya se fue") cancels a presence heard only loosely ("a man is at
+   my door"), never "still here"; a departure denied or in doubt ("he hasn't left", "the guy
+   never left", "no se ha ido", "i don't think he left") is a presence.
 4. Decide: flags from the cues left; who did it ("my neighbor stole", "my husband hit me") gives
    known_suspect and, for family or partners with violence, domestic; then the call type is the
    most serious one heard (PRIORITY), with a few combinations (theft + violence or a weapon is a
    ROBBERY, a crash + an injury is AUTO ACC/INJURY, a drunk driver with no crash is DWI, a person
-   present and nothing else is SUSPICIOUS PERS).
+   present and nothing else is SUSPICIOUS PERS, an alarm or a theft where a door or window
+   stands open or broken is a BURGLARY).
 
 An emergency must never be missed: when unsure the lexicon flags ("not sure if he had a gun" is a
-weapon). ``tests/triage_utterances.yaml`` is the labelled set; ``bench/triage_eval.py`` scores it.
+weapon). ``tests/triage_utterances.yaml`` is the labelled set, ``tests/triage_heldout.yaml`` a
+held-out one (an audit's misroutes, variants, near misses); ``bench/triage_eval.py`` scores both.
 """
 
 from __future__ import annotations
@@ -361,6 +370,164 @@ _cue(
     flags={"suspect_present"},
     tags={"presence_weak", "progressive"},
 )
+#: Someone who may be the offender, named loosely ("a guy", "somebody", "the thief").
+SOMEONE = _alt(
+    "someone", "somebody", "some one", "some body", "a man", "a guy", "a woman", "a person",
+    "a dude", "a kid", "a stranger", "an intruder", "intruder", "intruders", "strangers",
+    "people", "some guy", "some guys", "some man", "some men", "some dude", "some woman",
+    "some people", "some kids", r"(?:two|three|four|2|3|4) (?:guys|men|people|kids|dudes)",
+    "a couple (?:of )?guys", "the (?:guy|man|woman|thief|burglar|intruder|suspect|robber"
+    "|person|dude|lady|guys|men)",
+)  # fmt: skip
+#: ... and at a store, the shoplifter (inside a store is not a burglary).
+SOMEONE_AT = _alt(SOMEONE, "the shoplifters?", "a shoplifter")
+SOMEONE_ES = _alt(
+    "alguien", "un hombre", "una mujer", "una persona", "un tipo", "unos tipos", "un senor",
+    "un extrano", "un desconocido", "una desconocida", "unos hombres", "dos hombres", "gente",
+    "un muchacho", "unos muchachos", "el ladron", "los ladrones", "el tipo", "el hombre",
+)  # fmt: skip
+#: Where an intruder would be: inside a home or building.
+INDOORS = (
+    r"(?:inside|in here|in there|downstairs|upstairs|down stairs|up stairs|in the back room"
+    r"|in (?:my|our|the|his|her) (?:\w+ )?(?:house|home|apartment|basement|attic|kitchen|bedroom"
+    r"|bathroom|closet|living room|dining room|hallway|garage|building|rowhouse|rowhome|condo"
+    r"|crawl space|cellar))"
+)
+INDOORS_ES = (
+    r"(?:adentro|dentro|aqui adentro|alla adentro|abajo|arriba|en el sotano|en el atico"
+    r"|(?:en|dentro de) (?:mi|la|el|nuestra|nuestro|su) (?:casa|apartamento|departamento|sotano"
+    r"|atico|cocina|cuarto|recamara|sala|bano|garaje|cochera|edificio|closet))"
+)
+#: Words that may stand between a person and where they are, keeping it the present.
+_WHERE_GAP = (
+    r"(?:(?:still|right|now|just|hiding|walking|moving|standing|sitting|sleeping|wandering"
+    r"|creeping|sneaking|running|around|somewhere|in)\s+){0,3}"
+)
+SUSPECT_NOUN = _alt(
+    "thief", "thieves", "shoplifter", "shoplifters", "burglar", "burglars", "robber",
+    "robbers", "suspect", "suspects", "intruder", "perp", "guy", "guys", "man", "men", "woman",
+    "kid", "kids", "person", "people", "dude", "dudes", "lady", "boy", "boys", "girl", "girls",
+)  # fmt: skip
+_THERE_IS = r"(?:theres|there is|there are|there s|i think theres|i think there is)"
+_cue(
+    "someone inside",
+    # "someone is upstairs", "there's someone downstairs", "someone inside" (but not "the guy
+    # upstairs is loud": without a verb only inside or in my house)
+    rf"(?:{_THERE_IS}\s+)?{SOMEONE}\s+(?:is|s|are|re)\s+{_WHERE_GAP}{INDOORS}"
+    rf"|{_THERE_IS}\s+{SOMEONE}\s+{_WHERE_GAP}{INDOORS}"
+    rf"|{SOMEONE}\s+{_WHERE_GAP}(?:inside|in (?:my|our|the) (?:\w+ )?(?:house|home|apartment"
+    r"|basement|attic|kitchen|bedroom|bathroom|closet|garage|building))"
+    rf"|(?:hay\s+)?{SOMEONE_ES}\s+(?:esta\s+|estan\s+)?(?:(?:todavia|aun|metid\w+|escondid\w+"
+    rf"|caminando|ahi|aqui)\s+){{0,2}}{INDOORS_ES}",
+    flags={"happening_now", "suspect_present"},
+    call_type="BURGLARY",
+    tags={"presence_strong"},
+)
+_cue(
+    "someone heard inside",
+    r"(?:hear|hearing|heard|can hear|oigo|escucho|escuche|oi|oimos|escuchamos|se oye|se oyen"
+    r"|se escucha|se escuchan)\s+(?:a\s+)?"
+    r"(?:someone|somebody|some one|people|footsteps|foot steps|voices|a voice|noises|a noise"
+    r"|noise|movement|somebody walking|someone walking|a man|a person|a guy|alguien|pasos"
+    r"|ruidos|ruido|voces|gente)\s+"
+    rf"(?:\w+\s+){{0,2}}?(?:{INDOORS}|{INDOORS_ES}|in the (?:house|basement|attic)"
+    r"|(?:at|on|by) (?:my|our|the) (?:front |back |side )?(?:door|window|windows)"
+    r"|trying to (?:get|break|come) in\w*)",
+    flags={"happening_now", "suspect_present"},
+    call_type="BURGLARY",
+    tags={"presence_strong"},
+    suppresses={"noise"},
+)
+_cue(
+    "someone at the premises",
+    rf"(?:(?:theres|there is|there are|there s)\s+)?{SOMEONE_AT}\s+(?:is\s+|s\s+|are\s+|re\s+)?"
+    rf"{_WHERE_GAP}(?:in|inside|at|on|behind|outside)\s+(?:my|our|the)\s+(?:\w+\s+)?"
+    r"(?:store|shop|business|office|restaurant|bar|salon|lobby|hallway|stairwell|driveway"
+    r"|alley|yard|backyard|back yard|porch|property|roof|car|truck|van)"
+    rf"|(?:hay\s+)?{SOMEONE_ES}\s+(?:esta\s+|estan\s+)?(?:(?:todavia|aun|escondid\w+|ahi)\s+)?"
+    r"en (?:mi|la|el|nuestra|nuestro) (?:tienda|negocio|oficina|restaurante|pasillo|patio"
+    r"|jardin|porche|techo|azotea|propiedad|carro|coche|camioneta)",
+    flags={"suspect_present"},
+    tags={"presence_weak"},
+)
+_cue(
+    "suspect in sight",
+    r"(?:i|we)(?:\s+(?:can|still|can still|just|do|actually))?\s+see\s+"
+    rf"(?:him|her|them|someone|somebody|(?:the|that|this|those|these|a|some|two)\s+{SUSPECT_NOUN})"
+    r"(?!(?:\s+\w+){0,2}\s+(?:every|all the time|sometimes|a lot|around here|often|usually))"
+    r"(?!(?:\s+\w+){0,6}\s+(?:on|in) (?:my |the |a |his |her )?(?:facebook|instagram|camera"
+    r"|cameras|video|videos|footage|online|social media|tv|news|ring|pictures?|photos?|tiktok"
+    r"|marketplace|craigslist|offerup))"
+    r"|(?:im|i am|we are|were|i m)\s+(?:\w+\s+)?(?:looking at|watching|staring at|following)\s+"
+    rf"(?:him|her|them|(?:the|that|this|those|these|a|some)\s+{SUSPECT_NOUN})"
+    r"|(?:lo|la|los|las)\s+(?:estoy|estamos)\s+(?:viendo|mirando|siguiendo)"
+    r"|(?:lo|la|los|las)\s+(?:veo|vemos|puedo ver|podemos ver)"
+    r"|(?:estoy|estamos)\s+(?:viendo|mirando|siguiendo)\s+(?:a|al)\s+\w+"
+    r"|(?:veo|vemos|puedo ver|podemos ver)\s+(?:a|al)\s+(?:ladron\w*|tipo|tipos|hombre|hombres"
+    r"|muchacho\w*|sospechoso\w*|senor|mujer|alguien|que|los)",
+    flags={"suspect_present"},
+    tags={"presence_weak"},
+)
+_cue(
+    "suspect chased",
+    r"(?:chasing|running after|going after|detaining|restraining|holding down|pinning down)\s+"
+    rf"(?:him|her|them|someone|somebody|(?:the|a|that|this|two|some)\s+{SUSPECT_NOUN})"
+    r"|(?:esta|estan|estoy|estamos|anda|andan|van|voy|vamos)\s+persiguiendo(?:lo|la|los|las)?"
+    r"|(?:lo|la|los|las)\s+(?:esta|estan|estoy|estamos|vamos|van)\s+persiguiendo"
+    r"|persiguiendo\s+(?:a|al)\s+\w+",
+    flags={"happening_now", "suspect_present"},
+    tags={"presence_strong", "progressive"},
+)
+_cue(
+    "suspect held",
+    r"(?<!camera )(?<!cameras )(?<!video )(?<!footage )(?<!ring )(?<!doorbell )"
+    r"(?:caught|detained|holding|have|got|cornered|tackled|locked up|locked in|grabbed)\s+"
+    r"(?:the|a|that|this|one of the)\s+(?:thief|thieves|shoplifter|shoplifters|burglar|burglars"
+    r"|robber|robbers|suspect|suspects|intruder|perp|(?:guy|man|kid|person|woman|lady|dude)"
+    r"\s+(?:who|that))(?!(?:\s+\w+){0,5}\s+(?:on|in)\s+(?:camera|video|tape|footage))"
+    r"|(?:tenemos|tengo|agarramos|agarre|atrapamos|atrape|detuvimos|detuve|tiene|tienen)\s+"
+    r"(?:al|a la|a los|a las|a un|a una)\s+(?:ladron\w*|ratero\w*|sospechos\w+|(?:tipo|hombre"
+    r"|muchacho|senor|mujer) que)"
+    r"|(?:lo|la|los|las) (?:tenemos|tengo|tiene|tienen) (?:detenid\w+|agarrad\w+|aqui|encerrad\w+)",
+    flags={"suspect_present"},
+    tags={"presence_strong"},
+)
+_cue(
+    "right here",
+    r"(?:is|are|s|re|hes|shes|theyre|theres|there is|he is|she is|they are)\s+(?:still\s+)?right\s+"
+    r"(?:here|there|outside|in front|across the street|down the street|up the street"
+    r"|around the corner|next door|down the block|behind)"
+    r"|(?:esta|estan)\s+(?:aqui mismo|ahi mismo|alli mismo|enfrente)",
+    flags={"suspect_present"},
+    tags={"presence_weak"},
+)
+_cue(
+    "not gone",
+    r"(?<!\bi )(?<!\bwe )(?<!\bi still )(?<!\bwe still )(?<!\bim )"
+    r"(?:hasnt|havent|has not|have not|never|didnt|did not|still hasnt|still havent)\s+"
+    r"(?:yet\s+|even\s+|really\s+)?(?:left|gone|leave|gone away|go away|went away|run off|ran off)"
+    r"(?!\s+(?:a|an|any|anything|me|us|him|her|them|his|their|behind|for|without|home|town"
+    r"|the country|work|school)\b)"
+    r"(?!(?:\s+\w+){0,3}\s+(?:in|for|since)\s+(?:a|days|weeks|months|years|\w+\s+(?:days|weeks"
+    r"|months|years)|ages|hours)\b)"
+    r"|(?:is|are|s|re|hes|shes|theyre)\s+not\s+gone|(?:isnt|arent)\s+gone"
+    r"|no se (?:ha|han|habia|habian) (?:ido|marchado)(?!\s+(?:la luz|el agua|la electricidad"
+    r"|el gas|la senal|el internet|el dolor))"
+    r"|(?:todavia|aun|nunca) no se (?:va|van|fue|fueron|ha ido|han ido)"
+    r"|(?:nunca|todavia no|aun no) se (?:fue|fueron|va|van)"
+    r"|no se (?:fue|fueron)(?!\s+(?:de|a|al|para|con|sin)\b)"
+    # unsure whether they left: as good as still there
+    r"|(?:dont|do not|didnt) think (?:he|she|they|the \w+)\s+(?:has |have |had |really "
+    r"|actually |ever )?(?:left|gone|is gone|are gone|went away|ran off|took off)"
+    r"|(?:not sure|dont know|do not know|no se|no estoy segur\w+)\s+(?:if|whether|si)\s+"
+    r"(?:(?:he|she|they|the \w+|el|ella|ellos|ya)\s+)?(?:(?:has|have|s|is|are|already)\s+)?"
+    r"(?:left|gone|se fue|se fueron|se ha ido|se han ido)"
+    r"|no creo que (?:ya )?se (?:haya|hayan) ido",
+    flags={"suspect_present"},
+    tags={"presence_strong"},
+    suppresses={"gone"},
+    negatable=False,
+)
 _cue("over", r"its over|it is over|all over now|ya termino|ya paso", tags={"over"})
 
 # --- hurt, medical ------------------------------------------------------------------------
@@ -433,6 +600,113 @@ _cue(
     suppresses={"violent"},
 )  # fmt: skip
 
+_cue(
+    "poisoned or choking",
+    _alt(
+        r"(?<!dog )(?<!cat )(?<!puppy )swallow(?:ed|ing)(?! (?:my|his|her|their|our) pride)",
+        r"poison(?:ed|ing)",
+        "poison control",
+        r"(?:ate|eaten|eating|drank|drink|drinking|ingested|took|got into|sprayed)\s+(?:some\s+"
+        r"|a\s+|the\s+|a bunch of\s+|a lot of\s+)?(?:\w+\s+)?(?:bleach|poison|detergent"
+        r"|laundry pods?|tide pods?|antifreeze|chemicals?|drain cleaner|cleaner|cleaning (?:fluid"
+        r"|stuff|products?|liquid|supplies)|pesticide|bug spray|lighter fluid|gasoline|lye"
+        r"|ammonia|rubbing alcohol)",
+        r"(?:ate|eaten|drank|ingested|swallowed) (?:\w+ )?(?:pills|medicine|medication|edibles)",
+        r"(?:is|s|are|re|keeps|started|hes|shes|baby|kid|child|toddler|son|daughter)\s+choking"
+        r"(?!\s+(?:me|him|her|them|us|my|someone|somebody|a|the|on purpose|each other)\b)",
+        r"choked on", r"drown\w*(?! in (?:debt|work|bills|paperwork|problems))",
+        r"(?:cant|can not|cannot|couldnt) (?:catch (?:my|his|her) )?"
+        r"breath(?:e)?", r"short(?:ness)? of breath", "turning blue", "allergic reaction",
+        "anaphylactic", "anaphylaxis", "epipen", r"diabetic (?:shock|emergency|coma)",
+        "low blood sugar", "in labor", "giving birth", "having the baby", "water broke",
+        r"(?:tomo|trago|se tomo|se trago|bebio|comio|ingirio|se comio)\s+(?:\w+\s+){0,2}?"
+        r"(?:veneno|cloro|lejia|blanqueador|detergente|raticida|quimicos?|pastillas"
+        r"|anticongelante|insecticida|gasolina|medicinas|medicamentos)",
+        r"se (?:trago|esta tragando|atraganto|esta atragantando|ahoga|ahogo)", r"atragant\w+",
+        r"envenen\w+", r"asfixi\w+", "ahogandose",
+        r"no (?:puedo|puede|podemos|pueden|podia|pudo|puedes) respirar",
+        r"(?:me|le|nos|les) (?:cuesta|costaba) respirar", r"dificultad para respirar",
+        r"(?:me|le|nos) falta (?:el )?aire", "se esta poniendo morado", "reaccion alergica",
+        "dando a luz", "trabajo de parto", r"se le rompio la fuente",
+    ),
+    flags={"medical"},
+    suppresses={"violent", "drunk"},
+)  # fmt: skip
+_cue(
+    "chest pain",
+    r"dolor\w* (?:en el|de|del|en su|en mi) pecho|(?:me|le|nos|te) duele el pecho"
+    r"|presion en el pecho|(?:my|his|her|their) chest (?:hurts|is hurting|is tight|feels tight)"
+    r"|chest (?:hurts|is hurting|tightness|is tight)|(?:pain|pains|pressure) in (?:my|his|her"
+    r"|their|the) chest",
+    flags={"medical"},
+    suppresses={"hurt", "pain"},
+)
+_cue(
+    "pain",
+    r"(?:me|le|te|nos|les)\s+(?:\w+\s+)?duel(?:e|en)\w*(?!\s+que)|duele\w*(?!\s+que)"
+    r"|(?:mucho|un|tengo|tiene|tienen|con"
+    r"|siento|fuerte|mucho|tanto)\s+dolor|dolor\w* (?:en|de) (?:el|la|los|las|mi|su|sus|mis) \w+"
+    r"|dolores"
+    r"|(?:neck|back|head|arm|leg|shoulder|knee|stomach|hip|wrist|ankle|foot|hand|side|belly)"
+    r"\s+(?:pain|pains|is killing (?:me|him|her))"
+    r"(?!\s+(?:medication|medicine|meds|pills|relief|reliever|relievers|killers|cream|patch))"
+    r"|pain in (?:my|his|her|their) \w+|(?:having|have|has|had|with|severe|bad|lot of"
+    r"|lots of|so much|sharp|terrible) pains?",
+    flags={"injury"},
+)
+_cue(
+    "fire, smoke, gas",
+    _alt(
+        r"smell(?:s|ing)?(?: of| like)? (?:gas|smoke|something burning|burning)",
+        r"(?:gas|propane) (?:leak|leaking|smell)", "leaking gas", "carbon monoxide",
+        r"(?:smoke|fire|co|carbon monoxide) (?:alarm|alarms|detector|detectors) (?:is |are "
+        r"|keeps |just )?(?:going off|went off|sounding|ringing|blaring)",
+        r"(?:smoke|fire|flames) (?:is |are )?(?:coming|pouring|everywhere|coming out)",
+        r"(?:see|seeing|theres|there is|lot of|lots of|black|thick) smoke",
+        r"(?:theres|there is|a|big|house|kitchen|grease|electrical) fire"
+        r"(?! (?:hydrant|alarm|department|station|place|fighter|fighters|works|pit|escape|truck))",
+        r"fire (?:in|at|on|next door|across|down) (?:the|my|our|a|his|her|this)",
+        r"huele a (?:gas|humo|quemado)", r"olor a (?:gas|humo|quemado)", "fuga de gas",
+        r"monoxido de carbono", r"(?:hay|sale|veo|mucho) humo", r"humo (?:saliendo|sale)",
+        r"(?:se esta|se estan|esta|estan) incendiando", r"se (?:incendia|incendio)",
+        "incendiandose", r"(?:sonando|se activo|suena) la alarma de (?:incendio|humo|fuego)",
+        r"(?:la )?alarma de (?:incendio|humo|fuego) (?:esta sonando|sono|se activo|suena)",
+    ),
+    flags={"happening_now"},
+    tags={"hazard"},
+)  # fmt: skip
+_cue(
+    "a car smelling of gas",
+    rf"{VEH} (?:\w+ )?(?:smells?|smelling) (?:like |of )?(?:gas|gasoline)",
+    suppresses={"fire, smoke, gas"},
+)
+_cue(
+    "not a burglar alarm",
+    r"(?:smoke|fire|co|carbon monoxide) (?:alarms?|detectors?)|alarmas? de (?:incendio|humo"
+    r"|fuego|monoxido)|detector(?:es)? de humo",
+    suppresses={"AUDIBLE ALARM"},
+)
+_cue(
+    "medical alert",
+    r"medical (?:alert|alarm)s?|life alert|alarma medica|boton medico",
+    flags={"medical"},
+    suppresses={"AUDIBLE ALARM", "PANIC ALARM"},
+)
+_cue(
+    "child locked in a car",
+    r"(?:baby|babies|child|children|kid|kids|toddler|infant|son|daughter|bebe|nino|nina|ninos"
+    r"|nene|nena|hijo|hija)\s+(?:\w+\s+){0,2}?(?:locked|left alone|trapped|stuck|alone"
+    r"|encerrad\w+|atrapad\w+|dejad\w+ sol\w+|sol[oa]s?)\s+(?:in|inside|en|dentro del?)\s+"
+    rf"(?:a|the|my|his|her|their|that|this|un|una|el|la|su|mi)?\s*(?:\w+\s+)?{VEH}"
+    r"|hot car"
+    rf"|{VEH} with (?:my|the|a|his|her|our) (?:baby|child|kid|kids|children|son|daughter"
+    r"|toddler|infant) (?:still )?(?:inside|in it|in there|in the back)"
+    r"|(?:someone|somebody|people|a (?:man|woman|person|kid|child)|i am|im|we are|were)\s+"
+    r"(?:is\s+|are\s+)?trapped"
+    r"|(?:esta|estan|estoy|estamos|quedo|quedaron) atrapad\w+",
+    flags={"happening_now"},
+)
+
 # --- weapons, guns, shootings -------------------------------------------------------------
 
 _cue("gun", GUN, flags={"weapon", "firearm"}, tags={"weapon_word"})
@@ -442,6 +716,20 @@ _cue(
     rf"(?:my|our|mi|mis|nuestra|nuestro)\s+(?:\w+\s+)?{GUN}"
     rf"|(?:found|find|turn in|turning in|turned in|encontre|encontramos|entregar)\s+"
     rf"(?:a|an|the|some|un|una|el|la)?\s*{GUN}",
+    flags={"firearm"},
+    suppresses={"weapon_word"},
+)
+_cue(
+    "a stolen or lost gun",
+    rf"(?:stolen|lost|missing|misplaced)\s+{GUN}"
+    rf"|{GUN}\s+(?:was|got|has been|have been|were|is|are|s|been)\s+(?:stolen|lost|missing"
+    r"|taken|swiped)"
+    rf"|(?:stole|steal|stealing|took|taken|lost|misplaced|swiped|snatched)\s+(?:a|an|the|his"
+    rf"|her|their|two|some|my|our)\s+{GUN}(?!\s+(?:out|and (?:pointed|shot|started)))"
+    r"|(?:robaron|robo|se robaron|se robo|se llevaron|se llevo|hurtaron|perdi|perdio"
+    r"|se me perdio|extravie|extravio)\s+(?:(?:me|le|nos)\s+)?(?:la|el|mi|su|una|un|mis|sus"
+    rf"|las|los)\s+{GUN}"
+    rf"|{GUN}\s+(?:robad\w+|perdid\w+|extraviad\w+)",
     flags={"firearm"},
     suppresses={"weapon_word"},
 )
@@ -497,6 +785,47 @@ _cue(
     flags={"threat"},
     tags={"threat_other"},
     suppresses={"violent", "injury", "homicide", "SHOOTING", "shot someone", "stabbed"},
+)
+_THREAT_VERB = r"(?:kill|shoot|stab|hurt|beat|burn|murder|harm|smoke|cut|strangle|choke|jump)"
+_THREAT_OBJ = r"(?:me|us|him|her|them|you|my \w+|everyone|everybody|all of us)"
+_cue(
+    "threat, later",
+    r"(?:said|says|saying|told me|told us|tells me|keeps saying|texted|texting|messaged|yelled"
+    r"|screamed|swore)(?:\s+(?:me|us|to me))?(?:\s+that)?\s+(?:he|she|they|hed|shed|theyd|hell"
+    r"|shell|theyll|hes|shes|theyre|he is|she is|they are)"
+    r"(?:\s+(?:would|will|was going to|is going to|were going to|are going to|gonna|d|going to))?"
+    r"\s+(?:(?!not\b|never\b|wont\b|wouldnt\b|didnt\b)\w+\s+){1,5}?"
+    rf"{_THREAT_VERB}\s+{_THREAT_OBJ}"
+    r"|(?:come|coming|came|be|get|go|going|gonna come|going to come)\s+(?:back|over|here|after me"
+    rf"|after us|back here|over here)\s+(?:and|to)\s+{_THREAT_VERB}\s+{_THREAT_OBJ}"
+    rf"|(?:tried|trying|try|tries|attempted) to (?:kill|shoot|strangle|choke|drown|burn|murder)"
+    rf"\s+{_THREAT_OBJ}"
+    r"|dijo que (?:(?!no\b|nunca\b)\w+\s+){0,5}?(?:matar|mata|disparar|balear|apunalar|golpear"
+    r"|pegar|lastimar|quemar|madrear|acuchillar)\w*"
+    r"|(?:va|van|iba|iban|vendra|vendran|volvera|volveran|regresara|regresaran|viene|vienen"
+    r"|vino|vinieron|trato|intento|trataron|intentaron|quiso|quisieron)\s+(?:a\s+|de\s+)?"
+    r"(?:(?:volver|regresar|venir)\s+)?(?:a|para|de)?\s*(?:matar|balear|disparar|apunalar"
+    r"|acuchillar|quemar|ahorcar|estrangular)(?:me|nos|te|lo|la|los|las)\b",
+    flags={"threat"},
+    tags={"threat_other"},
+    suppresses={"violent", "injury", "homicide", "SHOOTING", "shot someone", "stabbed"},
+)
+#: Street words for a gun ("he got a strap", "flashing a blicky").
+GUN_SLANG = _alt(
+    "strap", "straps", "heater", "blicky", "blick", "glizzy", "chopper", "choppa", "draco",
+    "gat", "piece", "toolie", "tec", "tec 9", "four five", "forty five", "45", "357", "38",
+    "nine", "9",
+)  # fmt: skip
+_cue(
+    "gun, slang",
+    r"(?:got|has|have|had|hes got|with|carrying|carries|holding|pulled|pulled out|pulling"
+    r"|pulling out|pull out|drew|flashed|flashing|showed|showing|waving|brandishing"
+    r"|reaching for|grabbed|upped|clutching)\s+(?:a|an|his|her|their|the|that|some|two|out a"
+    rf"|out his|out her|out their|out the)\s+{GUN_SLANG}(?!\s+(?:of|on (?:my|the|her|his|your)"
+    r"\s+(?:purse|bag|backpack|camera|dress|shoe|shoes|bra)))"
+    r"|(?:strap|blicky|glizzy|choppa|toolie) on (?:him|her|them|his|their)",
+    flags={"weapon", "firearm"},
+    tags={"weapon_word"},
 )
 _cue(
     "suicidal",
@@ -564,12 +893,39 @@ _cue(
     rf"{VEH}\s+(?:\w+\s+)?(?:hit|struck|ran over|run over|knocked down)\s+"
     rf"(?:me|him|her|them|us|my \w+|a (?:kid|child|man|woman|pedestrian|person|lady|guy|boy|girl"
     r"|biker|cyclist))"
-    rf"|(?:hit|struck|run over|ran over|knocked down) by (?:a|an|the) (?:{VEH}|driver)"
+    rf"|(?:hit|struck|run over|ran over|knocked down|mowed down) by (?:a|an|the|some) (?:\w+ )?"
+    rf"(?:{VEH}|driver|bus|train|light rail|cab|taxi|uber|lyft|bike|bicycle|scooter)"
+    r"|(?:pedestrian|pedestrians|cyclist|cyclists|bicyclist|biker|bike rider|scooter rider"
+    r"|jogger|crossing guard|someone crossing|somebody crossing|person crossing)\s+(?:just\s+)?"
+    r"(?:got|was|were|has been|have been|been|is|s|just got)\s+(?:\w+\s+)?(?:hit|struck"
+    r"|run over|ran over|knocked down|mowed down)"
+    r"|(?:hit|struck|ran over|run over|knocked down|mowed down) (?:a|the|two|some|this) "
+    r"(?:pedestrian|cyclist|bicyclist|biker|jogger|kid on a bike|man on a bike|woman crossing"
+    r"|man crossing|kid crossing)"
+    r"|(?:ran|run) (?:me|him|her|them|us|someone|somebody|a (?:kid|child|man|woman|person|lady"
+    r"|guy|boy|girl)|my \w+) over"
+    r"|(?:a|un|una|el|la) (?:peaton|ciclista)\s+(?:\w+\s+)?(?:atropellad\w+|golpead\w+)"
     r"|atropell\w+",
     flags={"injury"},
     call_type="AUTO ACC/INJURY",
     tags={"accident"},
     suppresses={"violent"},
+)
+
+_cue(
+    "vehicle as a weapon",
+    r"(?:tried|trying|try|tries|wanted|attempted|was going) to (?:run (?:me|us|him|her|them"
+    r"|my \w+|someone|somebody) (?:over|down|off the road)|run over (?:me|us|him|her|them"
+    rf"|my \w+)|hit (?:me|us|him|her|them) with (?:his|her|their|a|the) {VEH})"
+    r"|(?:almost|nearly) (?:ran|run) (?:me|us|him|her|them) (?:over|down)"
+    r"|(?:almost|nearly) ran over (?:me|us|him|her|them)"
+    r"|(?:drove|driving|came|aimed|swerved|sped)(?: \w+)? (?:at|towards|toward|straight at) "
+    r"(?:me|us|my \w+)(?: on purpose)?"
+    r"|(?:trato|intento|quiso|quiere|queria|trataron|intentaron|quisieron|casi)"
+    r"(?:\s+(?:de|me|nos))?\s+(?:me\s+|nos\s+)?atropell\w+",
+    flags={"threat"},
+    call_type="AGG. ASSAULT",
+    suppresses={"struck by a car", "AUTO ACCIDENT", "AUTO ACC/INJURY"},
 )
 
 # --- violence, family, sexual, missing, known ---------------------------------------------
@@ -785,6 +1141,29 @@ _cue(
     tags={"offense", "burglary"},
 )
 _cue(
+    "sign of a break-in",
+    r"(?:front |back |side |garage |basement |patio |sliding |cellar |kitchen |bedroom |the |my "
+    r"|our |a |one )(?:door|doors|window|windows|lock|locks|glass|screen|slider)\s+"
+    r"(?:(?:is|was|s|are|were|got|has been|have been|been|looks|look|left|are all|is all)\s+)?"
+    r"(?:(?:wide|all|kicked|pried|busted|smashed|broken|standing|hanging|cracked)\s+)?"
+    r"(?:open|opened|ajar|broken|busted|smashed|shattered|kicked in|pried open|forced|forced open"
+    r"|damaged|cracked|unlocked|off its hinges|off the hinges)(?!\s+(?:on|in) (?:my|the) (?:car"
+    r"|truck|van))"
+    r"|(?:broken|busted|smashed|shattered|kicked in|forced|pried) (?:front |back |side |basement )?"
+    r"(?:door|window|lock|glass|slider)"
+    r"|(?:la|una|mi|nuestra|el) (?:puerta|ventana|reja|cerradura|vidrio|chapa)(?:\s+\w+)?\s+"
+    r"(?:(?:esta|estaba|quedo|estan|estaban)\s+)?(?:abierta|abiertas|abierto|rota|rotas|roto"
+    r"|forzada|forzado|quebrada|quebrado|danada|violentada|forzadas)",
+    tags={"entry_sign"},
+)
+_cue(
+    "stopped after a crash",
+    r"left (?:a|me a|us a|his|her|their|me his|me her|me their) (?:note|number|info|information"
+    r"|insurance|card|phone number|name|contact)|exchanged (?:info|information|insurance|numbers)"
+    r"|(?:dejo|nos dejo|me dejo) (?:una|su) (?:nota|numero|informacion|seguro|tarjeta)",
+    suppresses={"gone"},
+)
+_cue(
     "shoplifting",
     r"shoplift\w*|shop lift\w*|without paying|didnt pay for|did not pay for"
     r"|(?:stole|took|steal|stealing) (?:\w+ ){0,4}?(?:from|out of) (?:my|our|the) (?:store|shop"
@@ -829,29 +1208,32 @@ _cue(
 # --- alarms -------------------------------------------------------------------------------
 
 _NOT_CRIME = {"burglary", "ROBBERY", "robbery", "BURGLARY", "break-in"}
+_ALARM_TYPES = frozenset({"HOLDUP ALARM", "PANIC ALARM", "SILENT ALARM", "AUDIBLE ALARM"})
 _cue(
     "holdup alarm",
-    r"(?:holdup|hold up|robbery|duress) alarms?|alarma de (?:asalto|robo|atraco)",
+    r"(?:holdup|hold up|robbery|duress) alarms?|alarmas? de (?:asaltos?|atracos?)",
     call_type="HOLDUP ALARM",
-    suppresses=_NOT_CRIME,
+    suppresses=_NOT_CRIME | {"AUDIBLE ALARM"},
 )
 _cue(
     "panic alarm",
     r"panic (?:alarm|button)s?|boton de panico|alarma de panico",
     call_type="PANIC ALARM",
-    suppresses=_NOT_CRIME,
+    suppresses=_NOT_CRIME | {"AUDIBLE ALARM"},
 )
 _cue(
     "silent alarm",
     r"silent alarms?|alarma silenciosa",
     call_type="SILENT ALARM",
-    suppresses=_NOT_CRIME,
+    suppresses=_NOT_CRIME | {"AUDIBLE ALARM"},
 )
 _cue(
     "alarm",
-    r"(?:burglar|burglary|intrusion|intruder) alarms?|alarms?|alarmas?",
+    r"(?:burglar|burglary|intrusion|intruder) alarms?|alarms?"
+    # "alarma de robo" is what Spanish speakers call a burglar alarm; holdup is "de asalto".
+    r"|alarmas? (?:de|contra|anti) ?robos?|alarmas? antirrobos?|alarmas?",
     call_type="AUDIBLE ALARM",
-    suppresses=_NOT_CRIME,
+    suppresses=_NOT_CRIME | {"theft"},
 )
 
 # --- behaviour, welfare -------------------------------------------------------------------
@@ -998,6 +1380,16 @@ _OTHER_ACTOR = _words(
     "alguien hombre mujer tipo senor persona ladron muchacho muchachos"
 )
 _THING = re.compile(VEH + r"|it|its|alarm|music|wallet|phone|bike|purse|keys")
+_PAST_TIME = re.compile(
+    r"(?<![\w|])(?:yesterday|last (?:night|week|month|year|weekend)|(?:days|weeks|months) ago"
+    r"|ayer|anoche|antier|la semana pasada|el mes pasado|hace (?:dias|semanas|meses))(?![\w])"
+)
+_PRONOUN_BE = _words("hes shes theyre him her them ellos ellas tipos hombres muchacho muchachos")
+_STRUCK_BY = re.compile(r"(?:hit|struck|run over|ran over|knocked down|mowed down) by ")
+_PROPERTY = re.compile(
+    VEH + r"|fence|mailbox|house|home|building|wall|gate|porch|garage|store|pole|tree|sign|bumper"
+    r"|mirror|fender|door|window|hydrant|property|yard|shed|carport|steps|stoop|railing|cans?"
+)
 _AUX = _words("is are s re was were esta estan sigue siguen todavia aun")
 _PERSONISH = _words(
     "who he she they guy man woman someone somebody person people suspect thief kid kids men boy "
@@ -1041,9 +1433,31 @@ _GLUE = _words(
     "carry carrying carried on him them esta estan estaba estaban es son era fue fueron hay habia "
     "hubo tiene tenia tienen tenian tuvo trae traia traian lleva llevaba salio salieron resulto "
     "resultaron quedo parece ningun ninguna ninguno un una unos unas el la los las lo le les se "
-    "me nos te ya mas nada muy gravemente de su sus mi vi vio ver mostro saco portaba"
+    "me nos te ya mas nada muy gravemente de su sus mi vi vio ver mostro saco portaba estoy "
+    "estamos tengo tenemos tenia teniamos traigo traemos llevo salimos sali resulte us them both "
+    "nosotros ellos ellas"
 )
 _SCOPE = 8
+#: "but", "except": what comes after may say the negated thing again of someone else.
+_CONTRAST = _words("but except excepto pero sino menos salvo besides only solo solamente")
+#: A verb standing for the one left out ("but my son was", "he does", "mi hijo sí").
+_ELLIPSIS_VERB = _words(
+    "is was are were am m re does did do has have had s got might may could probably too also "
+    "though "
+    "yes yeah si tambien esta estan estaba es fue tiene tenia salio resulto"
+)
+_ELLIPSIS_SUBJECT = _words(
+    "me him her us them my his our their the a an one both mi mis su sus el la los las un una "
+    "nuestro nuestra everyone everybody else"
+)
+_WH = _words("who what where whether if why how que quien quienes donde si como cuando")
+_RESTATED_PERSON = re.compile(rf"{PERSON}|{PERSON_ES}|{PARTNER}|{FAMILY}|{ACQUAINTANCE}")
+#: Not a person, so not hurt or armed: "nobody was hurt but the car was".
+_ELLIPSIS_NOT_PERSON = _words(
+    "car cars truck van vehicle house home window windows door doors stuff things property "
+    "building store bike phone it feelings pride ego carro casa coche ventana puerta cosas "
+    "sentimientos orgullo"
+)
 
 # --- normalising --------------------------------------------------------------------------
 
@@ -1060,7 +1474,8 @@ _ES_WORDS = _words(
     "el la los las mi mis me se que de del y en un una esta estan hay con por para robaron carro "
     "casa alguien nadie tiene fue es lo le su al pero muy tengo quiero hola ahora mismo perdi se "
     "robo ya sigue aqui hijo hija esposo vecino herido tenia estoy hace desde donde como cuando "
-    "porque llevaron quien senor senora usted"
+    "porque llevaron quien senor senora usted puedo puede oigo escucho veo respirar arriba abajo "
+    "adentro duele dolor pecho humo incendio veneno alarma sonando ido todavia"
 )
 
 
@@ -1144,6 +1559,8 @@ class _Hit:
     end: int  # one past the last token
     phrase: str
     negated_by: str | None = None
+    #: Negated, then said again of someone else: "but my son was".
+    restated: str | None = None
 
 
 def _hits(text: str, starts: list[int]) -> list[_Hit]:
@@ -1213,6 +1630,63 @@ def _negate(tokens: list[str], text: str, starts: list[int], hits: list[_Hit]) -
             if word not in (_COORDINATION if negated else _GLUE):
                 break
             pos += 1
+        again = (
+            _restated(tokens, hits, max(h.end for h in negated))
+            if negated and any(hit.cue.flags & EMERGENCY_FLAGS for hit in negated)
+            else None
+        )
+        if again:
+            for hit in negated:
+                hit.negated_by = None
+                hit.restated = again
+
+
+def _restated(tokens: list[str], hits: list[_Hit], after: int) -> str | None:
+    """The words that say again, of someone else and with the verb left out, what was just
+    negated ("i wasn't hurt but my son was", "nobody is hurt except my wife", "i don't have a gun
+    but he does", "i'm not hurt, my daughter is", "no tengo pistola pero él sí"), else None.
+    The negation's scope ends there, and the cue holds for the new subject."""
+    if tokens[after - 1] in _WH:
+        return None  # "i don't know who he is": the same clause goes on
+    pos = after
+    if pos < len(tokens) and tokens[pos] == "|":
+        pos += 1
+    contrast = pos < len(tokens) and tokens[pos] in _CONTRAST
+    pos += contrast
+    if pos >= len(tokens):
+        return None
+    subject: list[str] = []
+    while (
+        pos < len(tokens)
+        and len(subject) < 4
+        and tokens[pos] not in _ELLIPSIS_VERB
+        and tokens[pos] not in _TERMINATORS
+    ):
+        subject.append(tokens[pos])
+        pos += 1
+    verbs = 0
+    while pos < len(tokens) and tokens[pos] in _ELLIPSIS_VERB:
+        verbs += 1
+        pos += 1
+    if pos < len(tokens) and tokens[pos] not in _TERMINATORS:
+        return None  # more is said ("but my car is damaged"): not the same thing again
+    if not subject or not (verbs or contrast):
+        return None
+    first = subject[0]
+    if len(subject) == 1:
+        if not (
+            first in _NEW_SUBJECT or first in _ELLIPSIS_SUBJECT or _RESTATED_PERSON.fullmatch(first)
+        ):
+            return None
+    elif first not in _ELLIPSIS_SUBJECT or len(subject) > 3:
+        return None  # a pronoun then more words is a new clause ("but i am scared")
+    if set(subject) & (_TRIGGERS | _ELLIPSIS_NOT_PERSON) or any(
+        _THING.fullmatch(word) for word in subject
+    ):
+        return None
+    if any(after <= h.start < pos for h in hits):
+        return None
+    return " ".join(word for word in tokens[after:pos] if word != "|")
 
 
 # ------------------------------------------------------------------------------ deciding
@@ -1269,6 +1743,13 @@ def _understand(text: object, language: object = None, *, fuzzy: bool = True) ->
                 before and before[-1] in {"a", "the", "an", "un", "una", "el", "la"}
             ):
                 hit.negated_by = "past"
+        elif "hazard" in hit.cue.tags and hit.negated_by is None:
+            # "there was a fire last month"; but "a gas leak" is as urgent as "gas is leaking".
+            before = set(tokens[max(0, hit.start - 3) : hit.start + 1])
+            if before & {"was", "were", "had", "hubo", "habia", "tuvimos", "tuve"} or (
+                _PAST_TIME.search(joined)
+            ):
+                hit.negated_by = "past"
     positive = [h for h in hits if h.negated_by is None]
     tags = set().union(*(h.cue.tags for h in positive)) if positive else set()
 
@@ -1293,6 +1774,28 @@ def _understand(text: object, language: object = None, *, fuzzy: bool = True) ->
             if any(_THING.fullmatch(word) for word in subject) and not _PERSONISH & set(
                 tokens[: hit.start + 3]
             ):
+                hit.negated_by = "a thing"
+    # "right there" is someone only when a person is named: "the guy is right there" (not "the
+    # bank is right there"); Spanish leaves the person out ("está aquí mismo").
+    for hit in positive:
+        if (
+            hit.cue.name == "right here"
+            and tokens[hit.start] not in {"esta", "estan"}
+            and not (_PERSONISH | _PRONOUN_BE) & set(tokens[: hit.start] + hit.phrase.split())
+        ):
+            hit.negated_by = "no one named"
+    # A car that hits a thing, or a thing hit by a bus, hurts no one: "a car hit my fence",
+    # "my parked car got hit by a bus" (but "my son got hit by a car" does).
+    for hit in positive:
+        if hit.cue.name == "struck by a car":
+            words = hit.phrase.split()
+            before = tokens[max(0, hit.start - 4) : hit.start]
+            if "|" in before:
+                before = before[len(before) - before[::-1].index("|") :]
+            struck = words[-1] if not _STRUCK_BY.match(hit.phrase) else None
+            if struck is None and before and not _PERSONISH & set(before):
+                struck = next((w for w in reversed(before) if _PROPERTY.fullmatch(w)), None)
+            if struck and _PROPERTY.fullmatch(struck) and not _RESTATED_PERSON.fullmatch(struck):
                 hit.negated_by = "a thing"
     positive = [h for h in hits if h.negated_by is None]
     tags = set().union(*(h.cue.tags for h in positive)) if positive else set()
@@ -1338,6 +1841,8 @@ def _understand(text: object, language: object = None, *, fuzzy: bool = True) ->
                 flags.add("domestic")
 
     types = {h.cue.call_type for h in positive if h.cue.call_type}
+    if any(h.cue.name == "struck by a car" and h.negated_by == "a thing" for h in hits):
+        types.add("AUTO ACCIDENT")
     if "accident" in tags and "leave" in tags:
         types.add("HIT AND RUN")
     if "LARCENY" in types and "vehicle_window" in tags:
@@ -1359,6 +1864,12 @@ def _understand(text: object, language: object = None, *, fuzzy: bool = True) ->
         types.add("AUTO ACC/INJURY")
     if "impaired_driver" in flags and "accident" not in tags:
         types.add("DWI")
+    # An alarm, or a theft, where a door or window stands open or broken: a break-in.
+    if "entry_sign" in tags and types & (_ALARM_TYPES | {"LARCENY"}):
+        types.add("BURGLARY")
+        evidence.extend(
+            f'"{h.phrase}" (sign of a break-in)' for h in positive if "entry_sign" in h.cue.tags
+        )
     if "suspect_present" in flags and not types:
         types.add("SUSPICIOUS PERS")
     call_type = min(types, key=_RANK.__getitem__) if types else None
@@ -1368,7 +1879,9 @@ def _understand(text: object, language: object = None, *, fuzzy: bool = True) ->
         if not label and hit.cue.name not in {"gone", "drove on"}:
             continue
         label = label or hit.cue.name
-        if hit.negated_by is None:
+        if hit.negated_by is None and hit.restated:
+            evidence.append(f'"{hit.phrase}" ({label}: "{hit.restated}")')
+        elif hit.negated_by is None:
             evidence.append(f'"{hit.phrase}" ({label})')
         elif hit.cue.flags or hit.cue.call_type:
             evidence.append(f'"{hit.phrase}" (not {label}: {hit.negated_by})')

@@ -2,23 +2,144 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
-from ivr.models import Call
+from ivr import db
+from ivr.models import Base, Call, TextMessage
 from tests.conftest import AUTH_TOKEN
-from tests.twilio_sim import SimCall, Twilio
+from tests.twilio_sim import ACCOUNT_SID, Reply, SimCall, Twilio
 
 
 def calls_stored(session) -> int:
     return session.scalar(select(func.count()).select_from(Call))
 
 
-@pytest.mark.parametrize("path", ["/voice", "/voice/step/1?lang=en", "/voice/status"])
-def test_unsigned_requests_are_refused_and_store_nothing(client, call, session, path):
-    response = client.post(path, data=dict(call.params()))
+RECORDING_SID = "RE" + "7" * 32
+MESSAGE_SID = "SM" + "7" * 32
+
+
+def text_sent_on_the_call(call: SimCall, session) -> None:
+    """A text Twilio has accepted, so a delivery status callback has something to update."""
+    stored = session.scalar(select(Call).where(Call.call_sid == call.call_sid))
+    session.add(
+        TextMessage(
+            call=stored,
+            kind="report",
+            to=call.caller,
+            language="en",
+            body="Baltimore Police TRU",
+            status="sent",
+            message_sid=MESSAGE_SID,
+        )
+    )
+    session.commit()
+
+
+@dataclass(frozen=True)
+class TwilioRequest:
+    """A request Twilio makes to one route. Signed, it changes `stores_in` (None: stores nothing),
+    so "nothing changed" after the unsigned request means the signature check stopped it."""
+
+    path: str
+    params: dict[str, str] = field(default_factory=dict)
+    stores_in: str | None = None
+    #: The call has dialled in first (the step and text routes act only on a known call).
+    started: bool = False
+    setup: Callable[[SimCall, object], None] | None = None
+
+
+#: One request for every POST route under /voice, by URL rule; a test below fails when the app
+#: has a route this does not list, so no new Twilio route can skip the signature check.
+TWILIO_REQUESTS = {
+    "/voice": TwilioRequest("/voice", stores_in="calls"),
+    "/voice/step/<int:step>": TwilioRequest(
+        "/voice/step/1?lang=en", {"Digits": "1"}, stores_in="answers", started=True
+    ),
+    "/voice/status": TwilioRequest(
+        "/voice/status", {"CallStatus": "completed", "CallDuration": "30"}, stores_in="calls"
+    ),
+    "/voice/recording": TwilioRequest(
+        "/voice/recording",
+        {
+            "RecordingSid": RECORDING_SID,
+            "RecordingStatus": "completed",
+            "RecordingDuration": "25",
+            "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}"
+            f"/Recordings/{RECORDING_SID}",
+        },
+        stores_in="recordings",
+    ),
+    "/voice/transcription": TwilioRequest(
+        "/voice/transcription",
+        {
+            "RecordingSid": RECORDING_SID,
+            "TranscriptionText": "someone took my bike",
+            "TranscriptionStatus": "completed",
+        },
+        stores_in="recordings",
+    ),
+    "/voice/sms/status": TwilioRequest(
+        "/voice/sms/status",
+        {"MessageSid": MESSAGE_SID, "MessageStatus": "delivered"},
+        stores_in="text_messages",
+        started=True,
+        setup=text_sent_on_the_call,
+    ),
+    "/voice/fallback": TwilioRequest("/voice/fallback?lang=en", {"ErrorCode": "11200"}),
+    "/voice/<path:unknown>": TwilioRequest("/voice/no/such/route"),
+}
+
+
+def every_row(app) -> dict[str, list[tuple]]:
+    """The whole database, table by table, read afresh."""
+    with db.engine_of(app).connect() as connection:
+        return {
+            table.name: sorted(connection.execute(select(table)).all(), key=repr)
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def test_every_post_route_under_voice_is_in_the_signature_check(app):
+    def is_twilios(rule) -> bool:
+        under_voice = rule.rule == "/voice" or rule.rule.startswith("/voice/")
+        return "POST" in rule.methods and (under_voice or rule.endpoint.startswith("voice."))
+
+    posted = {rule.rule for rule in app.url_map.iter_rules() if is_twilios(rule)}
+    assert posted == set(TWILIO_REQUESTS)
+    adapter = app.url_map.bind("tru.example.test")
+    for rule, request in TWILIO_REQUESTS.items():
+        matched, _ = adapter.match(urlsplit(request.path).path, method="POST", return_rule=True)
+        assert matched.rule == rule, request.path
+
+
+@pytest.mark.parametrize("rule", list(TWILIO_REQUESTS))
+def test_unsigned_requests_are_refused_and_store_nothing(app, client, twilio, call, session, rule):
+    request = TWILIO_REQUESTS[rule]
+    if request.started:
+        call.dial_in()
+    if request.setup:
+        request.setup(call, session)
+    params = call.params(**request.params)
+    before = every_row(app)
+
+    response = client.post(request.path, data=MultiDict(params))
     assert response.status_code == 403
-    assert calls_stored(session) == 0
+    assert every_row(app) == before
+
+    # The same request signed is acted on: the unsigned one was refused for its signature alone.
+    assert twilio.post(request.path, params).status_code == 200
+    after = every_row(app)
+    changed = {name for name in before if after[name] != before[name]}
+    if request.stores_in is None:
+        assert changed == set()
+    else:
+        assert request.stores_in in changed
 
 
 def test_a_signature_made_with_another_token_is_refused(client, call, session):
@@ -95,10 +216,19 @@ class TestBehindAProxy:
             "/voice", data=MultiDict(params), headers=headers, base_url="http://internal:8000"
         )
 
-    def test_with_one_trusted_hop_the_public_url_validates(self, make_app, twilio):
+    def assert_welcomed(self, response, check_twiml) -> None:
+        assert response.status_code == 200
+        assert response.mimetype == "text/xml"
+        body = response.get_data(as_text=True)
+        check_twiml(body)
+        # The caller's next answer must reach the public URL too, never the internal address.
+        gather = Reply(response.status_code, body, f"{self.PUBLIC}/voice").gather
+        assert gather.get("action") == "/voice/step/1?lang=en"
+
+    def test_with_one_trusted_hop_the_public_url_validates(self, make_app, twilio, check_twiml):
         app = make_app(PROXY_HOPS=1)
         call = SimCall(twilio)
-        assert self.post_via_proxy(app, call).status_code == 200
+        self.assert_welcomed(self.post_via_proxy(app, call), check_twiml)
 
     def test_forwarded_headers_are_not_trusted_by_default(self, app, twilio):
         call = SimCall(twilio)
@@ -109,7 +239,7 @@ class TestBehindAProxy:
         call = SimCall(twilio)
         assert self.post_via_proxy(app, call, trust_headers=False).status_code == 403
 
-    def test_a_spoofed_extra_hop_is_ignored(self, make_app, twilio):
+    def test_a_spoofed_extra_hop_is_ignored(self, make_app, twilio, check_twiml):
         """With one trusted hop only the proxy's own (last) forwarded value counts."""
         app = make_app(PROXY_HOPS=1)
         client = app.test_client()
@@ -129,7 +259,7 @@ class TestBehindAProxy:
             },
             base_url="http://internal:8000",
         )
-        assert response.status_code == 200
+        self.assert_welcomed(response, check_twiml)
 
 
 def test_healthz_needs_no_signature_and_reports_the_database(client):

@@ -8,7 +8,7 @@ with the Alembic migrations, exactly as production builds it, and emptied after 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -68,6 +68,15 @@ def twiml_schema():
     from lxml import etree
 
     return etree.XMLSchema(etree.parse(str(XSD_FILE)))
+
+
+@pytest.fixture
+def check_twiml(twiml_schema) -> Callable[[str], None]:
+    """`check_twiml(body)` fails the test unless body is TwiML Twilio's schema accepts; for
+    replies that do not come through `Twilio.post` (other clients, real servers). Like every
+    other schema check it does nothing where ../shared/twiml-xsd is absent (see
+    test_twiml_schema_is_available_for_the_checks, which skips saying so)."""
+    return Twilio(client=None, auth_token=AUTH_TOKEN, schema=twiml_schema).check_schema
 
 
 @pytest.fixture

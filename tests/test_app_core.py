@@ -19,6 +19,7 @@ from ivr.config import ConfigError, database_url, load_config
 from ivr.models import Base
 from ivr.softphone import InProcessTransport, run_call
 from tests.conftest import AUTH_TOKEN, BALTIMORE, XSD_FILE, app_settings
+from tests.twilio_sim import BASE_URL
 
 
 class TestSettings:
@@ -156,6 +157,24 @@ def test_twiml_schema_is_available_for_the_checks(twiml_schema):
     assert not twiml_schema.validate(bad)
 
 
+@pytest.fixture
+def softphone_twiml(monkeypatch, check_twiml) -> list[str]:
+    """The URLs whose TwiML the in-process softphone got, each reply checked against Twilio's
+    schema on the way: the softphone plays on past documents Twilio would refuse."""
+    checked: list[str] = []
+    post = InProcessTransport.post
+
+    def checked_post(self, url: str, params: list[tuple[str, str]]):
+        reply = post(self, url, params)
+        if reply.content_type.split(";")[0] == "text/xml":
+            check_twiml(reply.body)
+            checked.append(url)
+        return reply
+
+    monkeypatch.setattr(InProcessTransport, "post", checked_post)
+    return checked
+
+
 class TestCli:
     def run(self, app, *args: str):
         runner = CliRunner()
@@ -199,7 +218,7 @@ class TestCli:
         result = self.run(app, "export")
         assert json.loads(result.stdout) == []
 
-    def test_call_plays_a_scripted_call_through_the_app(self, app):
+    def test_call_plays_a_scripted_call_through_the_app(self, app, softphone_twiml):
         # A Wednesday morning, whatever the clock of the machine running the tests says.
         result = self.run(app, "call", "--at", "2026-12-02 09:00", "--keys", "2,0,")
         assert result.exit_code == 0, result.output
@@ -209,13 +228,21 @@ class TestCli:
             in result.stdout
         )
         assert "ended: hangup-verb" in result.stdout
+        assert softphone_twiml == [
+            f"{BASE_URL}/voice",
+            f"{BASE_URL}/voice/step/1?lang=en",
+            f"{BASE_URL}/voice/step/2?lang=es",
+            f"{BASE_URL}/voice/step/3?lang=es",
+            f"{BASE_URL}/voice/status",
+        ]
 
-    def test_call_at_a_closed_hour_hears_the_closed_line(self, app):
+    def test_call_at_a_closed_hour_hears_the_closed_line(self, app, softphone_twiml):
         # Friday 23:30 in Baltimore: the line is closed until Monday at 6 a.m.
         result = self.run(app, "call", "--at", "2026-12-04 23:30", "--keys", "2")
         assert result.exit_code == 0, result.output
         assert "We are closed right now" in result.stdout
         assert "Monday" in result.stdout
+        assert softphone_twiml == [f"{BASE_URL}/voice", f"{BASE_URL}/voice/status"]
 
     def test_call_without_an_auth_token_says_so(self, tmp_path):
         env = {
@@ -229,14 +256,14 @@ class TestCli:
         assert "Traceback" not in result.output
 
     def test_call_refuses_a_time_it_cannot_read(self, app):
-        result = CliRunner().invoke(
-            cli, ["call", "--at", "tomorrow-ish"], env={"TRU_ENV": "test"}
-        )
+        result = CliRunner().invoke(cli, ["call", "--at", "tomorrow-ish"], env={"TRU_ENV": "test"})
         assert result.exit_code == 2
         assert "--at" in result.output
 
 
-def test_softphone_call_through_the_real_app_is_stored_and_completed(app, session, clock):
+def test_softphone_call_through_the_real_app_is_stored_and_completed(
+    app, session, clock, softphone_twiml
+):
     clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=BALTIMORE)
     transport = InProcessTransport(app, AUTH_TOKEN)
     result = run_call(
@@ -248,6 +275,9 @@ def test_softphone_call_through_the_real_app_is_stored_and_completed(app, sessio
     )
     assert not result.application_error
     assert result.ended_by == "hangup-verb"
+    assert softphone_twiml == [f"{BASE_URL}/voice"] + [
+        f"{BASE_URL}/voice/step/{step}?lang=en" for step in range(1, 6)
+    ] + [f"{BASE_URL}/voice/status"]
     from sqlalchemy import select
 
     from ivr.models import Call

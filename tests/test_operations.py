@@ -41,12 +41,14 @@ def old_report_call(call: SimCall) -> None:
     call.transcription_callback("I dropped my wallet on the bus")
 
 
-def test_purge_removes_personal_data_and_recordings_and_keeps_the_statistics(app, clock, session):
+def test_purge_removes_personal_data_and_recordings_and_keeps_the_statistics(
+    app, clock, session, twiml_schema
+):
     clock.now = OLD
-    old = SimCall(_twilio(app))
+    old = SimCall(_twilio(app, twiml_schema))
     old_report_call(old)
     clock.now = datetime(2026, 12, 2, 10, 0, tzinfo=BALTIMORE)
-    recent = SimCall(_twilio(app))
+    recent = SimCall(_twilio(app, twiml_schema))
     recent.dial_in()
     recent.press("1")
     counts = purge(session, before=clock.now - timedelta(days=90), now=clock.now, by="ops")
@@ -68,9 +70,9 @@ def test_purge_removes_personal_data_and_recordings_and_keeps_the_statistics(app
     assert row.detail == "1 calls, 1 reports, 1 recordings, 0 texts"
 
 
-def test_purge_cli_dry_run_changes_nothing(app, clock, session):
+def test_purge_cli_dry_run_changes_nothing(app, clock, session, twiml_schema):
     clock.now = OLD
-    old = SimCall(_twilio(app))
+    old = SimCall(_twilio(app, twiml_schema))
     old.dial_in()
     env = {
         "TRU_ENV": "test",
@@ -112,13 +114,13 @@ def test_the_fallback_url_speaks_without_a_database(make_app, twiml_schema):
     assert unsigned.status_code == 403
 
 
-def _twilio(app) -> Twilio:
-    return Twilio(app.test_client(), AUTH_TOKEN)
+def _twilio(app, schema) -> Twilio:
+    return Twilio(app.test_client(), AUTH_TOKEN, schema)
 
 
-def test_report_rows_keep_their_numbers_for_statistics(app, clock, session):
+def test_report_rows_keep_their_numbers_for_statistics(app, clock, session, twiml_schema):
     clock.now = OLD
-    call = SimCall(_twilio(app))
+    call = SimCall(_twilio(app, twiml_schema))
     old_report_call(call)
     purge(session, before=datetime(2026, 6, 1, tzinfo=BALTIMORE), now=clock.now, by="ops")
     session.expire_all()

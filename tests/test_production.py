@@ -313,6 +313,7 @@ class Sent:
     url: str
     status: int
     body: str
+    content_type: str
 
 
 class Caller:
@@ -331,7 +332,7 @@ class Caller:
         host = self.hosts[len(self.sent) % len(self.hosts)]
         url = urlsplit(url)._replace(netloc=host).geturl()
         reply = self.http.post(url, params)
-        self.sent.append(Sent(url, reply.status, reply.body))
+        self.sent.append(Sent(url, reply.status, reply.body, reply.content_type))
         return reply
 
     def get(self, url: str) -> Reply:
@@ -351,13 +352,17 @@ class Caller:
         )
 
 
-def assert_served_well(caller: Caller, result) -> None:
+def assert_served_well(caller: Caller, result, check_twiml: Callable[[str], None]) -> None:
     problems = [
-        (s.url, s.status)
+        (s.url, s.status, s.content_type)
         for s in caller.sent
-        if s.status != 200 or any(marker in s.body for marker in FALLBACK)
+        if s.status != 200
+        or s.content_type.split(";")[0] != "text/xml"
+        or any(marker in s.body for marker in FALLBACK)
     ]
     assert not problems, problems
+    for sent in caller.sent:
+        check_twiml(sent.body)
     assert not result.application_error, result.transcript[-5:]
 
 
@@ -398,7 +403,9 @@ def run_threads(target: Callable[[int], None], count: int, timeout: float = 60) 
 
 
 @pytest.mark.postgres
-def test_two_instances_share_every_call_through_one_postgres(postgres_url, servers, query):
+def test_two_instances_share_every_call_through_one_postgres(
+    postgres_url, servers, query, check_twiml
+):
     first, second = servers(postgres_url, count=2)
     token = first.auth_token
     calls: list[tuple[Caller, object]] = [None] * 20  # type: ignore[list-item]
@@ -414,7 +421,7 @@ def test_two_instances_share_every_call_through_one_postgres(postgres_url, serve
     session = query(postgres_url)
     numbers = []
     for caller, result in calls:
-        assert_served_well(caller, result)
+        assert_served_well(caller, result, check_twiml)
         assert result.ended_by == "hangup-verb"
         assert any(REPORT_NUMBER_HEARD in s.body for s in caller.sent)
         hosts = [urlsplit(s.url).netloc for s in caller.sent]
@@ -429,7 +436,7 @@ def test_two_instances_share_every_call_through_one_postgres(postgres_url, serve
     assert len(set(numbers)) == len(numbers) == 20
 
 
-def test_a_worker_killed_mid_call_loses_nothing(any_database, servers, query):
+def test_a_worker_killed_mid_call_loses_nothing(any_database, servers, query, check_twiml):
     [server] = servers(any_database, workers=2, access_pids=True)
     caller = Caller(server.auth_token, [server.url])
     kill_before = (5, 12)  # the inputs before which a worker dies
@@ -453,7 +460,7 @@ def test_a_worker_killed_mid_call_loses_nothing(any_database, servers, query):
 
     result = caller.call(server.url, keys())
 
-    assert_served_well(caller, result)
+    assert_served_well(caller, result, check_twiml)
     assert result.ended_by == "hangup-verb"
     assert len(killed) == len(kill_before)
     for victim, sent_before in killed:
@@ -475,7 +482,9 @@ def test_a_worker_killed_mid_call_loses_nothing(any_database, servers, query):
     assert len(server.workers_now()) == 2
 
 
-def test_report_numbers_stay_unique_when_callers_open_reports_at_once(any_database, servers, query):
+def test_report_numbers_stay_unique_when_callers_open_reports_at_once(
+    any_database, servers, query, check_twiml
+):
     [server] = servers(any_database, workers=3)
     callers = 40
     together = threading.Barrier(callers, timeout=30)
@@ -496,7 +505,7 @@ def test_report_numbers_stay_unique_when_callers_open_reports_at_once(any_databa
     session = query(any_database)
     numbers = []
     for caller, result in results:
-        assert_served_well(caller, result)
+        assert_served_well(caller, result, check_twiml)
         menu_reply = caller.sent[2].body
         assert "lost" in menu_reply or "theft" in menu_reply, menu_reply
         _, report = stored(session, result.call_sid)

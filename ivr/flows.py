@@ -18,6 +18,11 @@ who says they don't know), `timeout`, `no_match`, `fail`
 from a small vocabulary (`{field: F, is: V}`, `{any: [F, ...], is: V}`, `{field: F, present:
 true}`) and a last branch without one; conditions are interpreted here, never evaluated as code.
 
+After three failed tries (`max_attempts`) a question goes `fail`, which must offer the caller a
+person (a transfer, or a menu with a key for one) or end the call. A detail the caller may skip
+instead says `optional: true`: its `fail` moves on to the next question, and the caller hears
+that it does (the shared `moving_on` prompt) rather than being left to wonder.
+
 States may also declare what entering them does: `report: TYPE` opens the call's report,
 `complete_report: true` completes it (and gives it its number), `disposition:` records who
 responds.
@@ -72,6 +77,9 @@ ANSWER_KINDS = frozenset({"menu", "yes_no", "text", "dollars", "phone", "date"})
 INPUT_KINDS = frozenset({"dtmf", "speech", "dtmf speech"})
 #: Shared prompts the engine itself speaks; they must exist in prompts.yaml.
 ENGINE_PROMPTS = ("didnt_hear", "not_an_option", "didnt_understand", "too_many_tries")
+#: Said when an `optional` question is given up on and the call moves on; needed by flows that
+#: have one.
+MOVING_ON = "moving_on"
 #: Said, where the caller has a "*" way out, as "I don't know".
 DONT_KNOW = ("don t know", "dont know", "not sure", "no idea", "no se", "no lo se", "ni idea")
 #: Below this speech-recognition confidence an answer goes `unsure` (where the state has it).
@@ -102,6 +110,7 @@ STATE_KEYS = frozenset(
         "read_back",
         "dial",
         "text",
+        "optional",
     }
 )
 #: What a `text:` state sends the caller.
@@ -236,6 +245,8 @@ class State:
     #: Said back before the next question once the answer is understood ("I have that as
     #: Tuesday, December 1."), for answers the line reads in a way the caller should hear.
     read_back: str | None = None
+    #: A detail the caller may skip: after too many tries `fail` moves on, saying so.
+    optional: bool = False
 
     @property
     def all_transitions(self) -> list[Transition]:
@@ -556,6 +567,11 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
         raise FlowError(file, state_id, "`bilingual` must be true or false")
     if not isinstance(raw.get("complete_report", False), bool):
         raise FlowError(file, state_id, "`complete_report` must be true or false")
+    optional = raw.get("optional", False)
+    if not isinstance(optional, bool):
+        raise FlowError(file, state_id, "`optional` must be true or false")
+    if optional and gather is None:
+        raise FlowError(file, state_id, "`optional` is for questions (states that take an answer)")
     max_attempts = raw.get("max_attempts", 3)
     if _not_count(max_attempts):
         raise FlowError(file, state_id, "`max_attempts` must be a positive whole number")
@@ -599,6 +615,7 @@ def _state(file: str, flow_id: str, state_id: str, raw: Any) -> State:
         text=text,
         confirms=confirms,
         read_back=read_back,
+        optional=optional,
     )
 
 
@@ -689,6 +706,81 @@ def _check_graph(flows: Mapping[str, Flow]) -> None:
             raise FlowError(flows[node[0]].file, st.id, "no path from here ever ends the call")
 
 
+def _landings(flows: Mapping[str, Flow], flow_id: str, transition: Transition) -> list[State]:
+    """Where a transition leaves the caller: following `next` and decisions (every branch,
+    every outcome) to the states that wait for them or end the call."""
+    found: list[State] = []
+    seen: set[tuple[str, str]] = set()
+    todo = [(flow_id, branch) for branch in transition.branches]
+    while todo:
+        owner, branch = todo.pop()
+        other = flows[branch.flow or owner]
+        state = other.states[branch.target or other.initial]
+        if (other.id, state.id) in seen:
+            continue
+        seen.add((other.id, state.id))
+        if state.gather is not None or state.record is not None or state.end is not None:
+            found.append(state)
+            continue
+        todo.extend((other.id, b) for t in state.all_transitions for b in t.branches)
+    return found
+
+
+def _offers_a_person(flows: Mapping[str, Flow], state: State) -> bool:
+    """A menu with a key that puts the caller through to someone (the main menu's 0)."""
+    return any(
+        event in KEYS and all(s.end == "transfer" for s in _landings(flows, state.flow, t))
+        for event, t in state.transitions.items()
+    )
+
+
+def _closing_offer(flows: Mapping[str, Flow], state: State) -> bool:
+    """A last question before goodbye ("to get this by text, press 1"): silence and failure
+    both end the call."""
+    return all(
+        s.end == "hangup"
+        for event in ("timeout", "fail")
+        for s in _landings(flows, state.flow, state.transitions[event])
+    )
+
+
+def _check_failures(flows: Mapping[str, Flow], shared: Mapping[str, Any]) -> None:
+    """Every question, failed three times, offers a person or ends the call, unless it is a
+    detail the caller may skip (`optional`), where moving on is kinder than ending the report
+    and the caller is told so."""
+    for flow in flows.values():
+        for state in flow.states.values():
+            if state.gather is None:
+                continue
+            settled = all(
+                s.end is not None
+                or (
+                    s.gather is not None
+                    and (_offers_a_person(flows, s) or _closing_offer(flows, s))
+                )
+                for s in _landings(flows, flow.id, state.transitions["fail"])
+            )
+            if not settled and not state.optional:
+                raise FlowError(
+                    flow.file,
+                    state.id,
+                    "after three failed tries `fail` neither offers a person nor ends the call: "
+                    "send it to a person (like main:staff) or an ending, or mark the state "
+                    "`optional: true` if it is a detail the caller may skip",
+                )
+            if settled and state.optional:
+                raise FlowError(
+                    flow.file,
+                    state.id,
+                    "`optional` says the call moves on after three failed tries, but `fail` "
+                    "goes to a person or an ending",
+                )
+            if state.optional and MOVING_ON not in shared:
+                raise FlowError(
+                    SHARED_PROMPTS_FILE, None, f"optional questions need prompt {MOVING_ON!r}"
+                )
+
+
 def _check_prompt_use(
     flows: Mapping[str, Flow], shared: Mapping[str, Any], fields: set[str]
 ) -> None:
@@ -754,6 +846,7 @@ def load_flow(path: Path, shared: Mapping[str, Mapping[str, str]]) -> Flow:
     flow = _parse_flow(path)
     fields = {s.store for s in flow.states.values() if s.store}
     _check_graph({flow.id: flow})
+    _check_failures({flow.id: flow}, shared)
     _check_conditions({flow.id: flow}, fields)
     _check_prompt_use({flow.id: flow}, shared, fields)
     return flow
@@ -808,6 +901,7 @@ def load_flows(directory: str | Path | None = None) -> FlowSet:
     for name in choices:
         kinds.setdefault(name, "text")
     _check_graph(flows)
+    _check_failures(flows, shared)
     _check_conditions(flows, set(kinds))
     _check_prompt_use(flows, shared, set(kinds))
     return FlowSet(flows=flows, shared=shared, fields=kinds)
@@ -827,6 +921,8 @@ class CallerInput:
     recording_url: str = ""
     recording_sid: str = ""
     recording_duration: int | None = None
+    #: The caller hung up while recording (Twilio's <Record> action says so with Digits=hangup).
+    hung_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -953,7 +1049,8 @@ def advance(
     if event in ("timeout", "no_match"):
         tries = attempts + 1
         if tries >= state.max_attempts:
-            return _move(state.transitions["fail"], facts, "fail", notice="too_many_tries")
+            notice = MOVING_ON if state.optional else "too_many_tries"
+            return _move(state.transitions["fail"], facts, "fail", notice=notice)
         if event == "timeout":
             notice = "didnt_hear"
         elif state.no_match_prompt:

@@ -177,6 +177,15 @@ class Line:
                     status="completed" if given.recording_url else None,
                     now=now,
                 )
+            if given.hung_up:
+                # The caller is gone, so the report is not completed: they never heard its
+                # number. It stays partial, with everything said and the recording, and
+                # staff call back to give them the number.
+                answer.outcome = "hung_up"
+                call.step = step + 1
+                call.state = None
+                reports.call_ended(call, now)
+                return answer, _hangup()
             heard = red_flags(given.speech, call.language) if given.speech else frozenset()
             if move.stored:
                 merged = {**(call.facts or {}), **move.stored}

@@ -93,9 +93,9 @@ def test_a_missing_folder_is_one_line(tmp_path: Path) -> None:
 def test_summary_of_the_real_flows(flows: FlowSet) -> None:
     assert summary(flows) == [
         "caller.yaml: 15 states, 8 waiting for the caller, 2 endings",
-        "larceny.yaml: 18 states, 16 waiting for the caller, 0 endings",
-        "lost_property.yaml: 14 states, 12 waiting for the caller, 0 endings",
-        "main.yaml: 35 states, 13 waiting for the caller, 12 endings",
+        "larceny.yaml: 19 states, 17 waiting for the caller, 0 endings",
+        "lost_property.yaml: 15 states, 13 waiting for the caller, 0 endings",
+        "main.yaml: 37 states, 14 waiting for the caller, 12 endings",
     ]
 
 

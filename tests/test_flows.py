@@ -278,6 +278,7 @@ prompts:
   not_an_option: {en: "That is not a choice.", es: "Esa no es una opción."}
   didnt_understand: {en: "Sorry, I didn't get that.", es: "Perdone, no le entendí."}
   too_many_tries: {en: "Too many tries.", es: "Demasiados intentos."}
+  moving_on: {en: "Let's go on.", es: "Sigamos."}
 """
 
 #: The smallest flow that loads; every broken flow below differs from it in one way.
@@ -840,6 +841,146 @@ def test_state_settings_must_have_their_real_types(tmp_path: Path, change, probl
     assert problem in load_error(write_flows(tmp_path, flow)).problem
 
 
+# --- three failed tries: a person, an ending, or moving on said aloud ------------------------
+
+#: RICH_FLOW where the item question, failed three times, goes on to the read-back (or goodbye).
+MOVES_ON = edit(
+    RICH_FLOW,
+    "{done: check, timeout: ask_item, no_match: ask_item, fail: bye}",
+    "{done: check, timeout: ask_item, no_match: ask_item, fail: check}",
+)
+OPTIONAL_ITEM = edit(MOVES_ON, "store: item\n", "store: item\n    optional: true\n")
+
+
+def test_a_question_that_moves_on_without_saying_so_is_refused(tmp_path: Path) -> None:
+    error = load_error(write_flows(tmp_path, MOVES_ON))
+    assert (error.file, error.state) == ("demo.yaml", "ask_item")
+    assert "`fail` neither offers a person nor ends the call" in error.problem
+    assert "`optional: true`" in error.problem
+
+
+def test_an_optional_question_moves_on_and_tells_the_caller(tmp_path: Path) -> None:
+    demo = load_flows(write_flows(tmp_path, OPTIONAL_ITEM))["demo"]
+    assert demo.states["ask_item"].optional is True
+    first = advance(demo, "ask_item", 0, CallerInput())
+    assert first == Move("ask_item", "timeout", 1, None, "didnt_hear")
+    third = advance(demo, "ask_item", 2, CallerInput())
+    assert third == Move("check", "fail", 0, None, "moving_on")
+
+
+def test_a_question_that_is_not_optional_apologises_on_failing(tmp_path: Path) -> None:
+    demo = load_flows(write_flows(tmp_path, RICH_FLOW))["demo"]
+    assert advance(demo, "ask_item", 2, CallerInput()) == Move(
+        "bye", "fail", 0, None, "too_many_tries"
+    )
+
+
+def test_optional_questions_need_the_moving_on_prompt(tmp_path: Path) -> None:
+    shared = "".join(
+        line for line in SHARED_PROMPTS.splitlines(keepends=True) if "moving_on" not in line
+    )
+    error = load_error(write_flows(tmp_path, OPTIONAL_ITEM, shared=shared))
+    assert (error.file, error.state) == ("prompts.yaml", None)
+    assert error.problem == "optional questions need prompt 'moving_on'"
+    # Flows without an optional question do not need it.
+    assert "demo" in load_flows(write_flows(tmp_path, RICH_FLOW, shared=shared)).flows
+
+
+def test_optional_is_refused_where_failing_goes_to_a_person_or_an_ending(tmp_path: Path) -> None:
+    flow = edit(RICH_FLOW, "store: hurt\n", "store: hurt\n    optional: true\n")
+    error = load_error(write_flows(tmp_path, flow))
+    assert error.state == "ask_hurt"
+    assert "`optional` says the call moves on" in error.problem
+
+
+@pytest.mark.parametrize(
+    ("change", "state", "problem"),
+    [
+        (("store: item\n", "store: item\n    optional: yes please\n"), "ask_item", "true or false"),
+        (
+            ("bye: {end: hangup}", "bye: {end: hangup, optional: true}"),
+            "bye",
+            "`optional` is for questions",
+        ),
+    ],
+)
+def test_optional_is_a_flag_on_questions(tmp_path: Path, change, state, problem) -> None:
+    error = load_error(write_flows(tmp_path, edit(RICH_FLOW, *change)))
+    assert error.state == state
+    assert problem in error.problem
+
+
+def test_failing_into_a_menu_with_a_key_for_a_person_needs_no_optional(tmp_path: Path) -> None:
+    # The main menu, with its 0 for a staff member, is as good as offering the person.
+    flow = edit(
+        RICH_FLOW,
+        "{done: check, timeout: ask_item, no_match: ask_item, fail: bye}",
+        "{done: check, timeout: ask_item, no_match: ask_item, fail: menu}",
+    )
+    assert "demo" in load_flows(write_flows(tmp_path, flow)).flows
+
+
+def test_failing_into_a_last_offer_before_goodbye_needs_no_optional(tmp_path: Path) -> None:
+    # "To get it by text, press 1": silence or failing there ends the call, so it is an ending.
+    flow = edit(
+        RICH_FLOW,
+        "{done: check, timeout: ask_item, no_match: ask_item, fail: bye}",
+        "{done: check, timeout: ask_item, no_match: ask_item, fail: offer}",
+    )
+    flow += """\
+  offer:
+    say: [ask_hurt]
+    answer: yes_no
+    transitions: {"yes": bye, "no": bye, timeout: bye, no_match: offer, fail: bye}
+"""
+    assert "offer" in load_flows(write_flows(tmp_path, flow))["demo"].states
+
+
+def test_every_question_of_the_line_fails_to_a_person_an_ending_or_moves_on_aloud(
+    real_flows,
+) -> None:
+    """Three failures anywhere: the caller hears either the apology before a person or an
+    ending, or that the line moves on because staff can fill the detail in."""
+    optional = set()
+    for flow in real_flows.flows.values():
+        for state in flow.states.values():
+            if state.gather is None:
+                continue
+            move = advance(flow, state.id, state.max_attempts - 1, CallerInput(), {}, now=NOW)
+            assert move.outcome == "fail", (flow.id, state.id)
+            assert move.notice == ("moving_on" if state.optional else "too_many_tries")
+            if state.optional:
+                optional.add(f"{flow.id}:{state.id}")
+    # The sub-menus move on; the questions that decide who responds offer a person.
+    assert {"lost_property:ask_category", "larceny:ask_premises"} <= optional
+    for question in ("main:main_menu", "lost_property:ask_firearm", "larceny:ask_hurt"):
+        assert question not in optional
+        flow_id, state_id = question.split(":")
+        move = advance(real_flows[flow_id], state_id, 2, CallerInput(), {}, now=NOW)
+        assert (move.flow or flow_id, move.state) == ("main", "staff")
+
+
+@pytest.mark.parametrize("flow_id", ["lost_property", "larceny"])
+def test_where_heard_poorly_is_read_back_and_forgotten_if_wrong(real_flows, flow_id) -> None:
+    flow = real_flows[flow_id]
+    heard = advance(
+        flow, "ask_where", 0, CallerInput(speech="Charles Street", confidence=0.3), {}, now=NOW
+    )
+    assert (heard.state, heard.outcome, dict(heard.stored)) == (
+        "confirm_where",
+        "unsure",
+        {"where": "Charles Street"},
+    )
+    clear = advance(
+        flow, "ask_where", 0, CallerInput(speech="Charles Street", confidence=0.9), {}, now=NOW
+    )
+    assert (clear.state, clear.outcome) == ("ask_when", "done")
+    wrong = advance(flow, "confirm_where", 0, CallerInput(digits="2"), {}, now=NOW)
+    assert (wrong.state, dict(wrong.stored)) == ("ask_where", {"where": None})
+    right = advance(flow, "confirm_where", 0, CallerInput(digits="1"), {}, now=NOW)
+    assert (right.state, dict(right.stored)) == ("ask_when", {})
+
+
 def test_a_prompt_said_only_when_not_understood_counts_as_said(tmp_path: Path) -> None:
     flow = edit(
         RICH_FLOW,
@@ -1216,9 +1357,7 @@ def test_star_or_i_dont_know_skips_the_value(
         ("caller", "confirm_callback_number", "callback_number"),
     ],
 )
-def test_a_read_back_the_caller_rejects_is_forgotten(
-    real_flows, flow_name, state, field
-) -> None:
+def test_a_read_back_the_caller_rejects_is_forgotten(real_flows, flow_name, state, field) -> None:
     flow = real_flows[flow_name]
     no = step(flow, state, 0, digits="2")
     assert no.stored == {field: None}
@@ -1232,7 +1371,9 @@ def test_a_state_id_given_twice_is_refused(tmp_path) -> None:
         (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     lost = tmp_path / "lost_property.yaml"
     text = lost.read_text(encoding="utf-8")
-    lost.write_text(text + "\n  ask_how:\n    say: [ask_how]\n    next: ask_name\n", encoding="utf-8")
+    lost.write_text(
+        text + "\n  ask_how:\n    say: [ask_how]\n    next: ask_name\n", encoding="utf-8"
+    )
     with pytest.raises(FlowError, match="'ask_how' is defined twice") as raised:
         load_flows(tmp_path)
     assert raised.value.file == "lost_property.yaml"
@@ -1315,7 +1456,7 @@ def test_a_date_not_understood_three_times_moves_on(larceny: Flow) -> None:
     second = step(larceny, "ask_when", first.attempts, digits="")
     third = step(larceny, "ask_when", second.attempts, speech="the day after tomorrow")
     assert (first.attempts, second.notice) == (1, "didnt_hear")
-    assert third == Move("ask_premises", "fail", 0, None, "too_many_tries")
+    assert third == Move("ask_premises", "fail", 0, None, "moving_on")
 
 
 @pytest.mark.parametrize(
@@ -2165,11 +2306,7 @@ def test_star_repeats_every_question_of_the_line(real_flows) -> None:
 @pytest.mark.parametrize("speech", ["no", "yes"])
 def test_a_barely_heard_yes_or_no_is_asked_again(real_flows, speech) -> None:
     larceny = real_flows["larceny"]
-    heard = advance(
-        larceny, "ask_hurt", 0, CallerInput(speech=speech, confidence=0.2), {}, now=NOW
-    )
+    heard = advance(larceny, "ask_hurt", 0, CallerInput(speech=speech, confidence=0.2), {}, now=NOW)
     assert heard.state == "ask_hurt" and heard.outcome == "no_match"
-    clear = advance(
-        larceny, "ask_hurt", 0, CallerInput(speech=speech, confidence=0.9), {}, now=NOW
-    )
+    clear = advance(larceny, "ask_hurt", 0, CallerInput(speech=speech, confidence=0.9), {}, now=NOW)
     assert clear.outcome == speech

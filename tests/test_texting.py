@@ -352,12 +352,12 @@ def test_the_sender_never_waits_on_twilio_without_a_timeout():
     assert sms.Sender(ACCOUNT_SID, AUTH_TOKEN, timeout=2.5).client().http_client.timeout == 2.5
 
 
-def test_the_send_timeout_is_a_setting():
-    assert load_config({}, "/tmp")["SMS_TIMEOUT"] == 5.0
-    assert load_config({"TRU_SMS_TIMEOUT": "3"}, "/tmp")["SMS_TIMEOUT"] == 3.0
+def test_the_send_timeout_is_a_setting(tmp_path):
+    assert load_config({}, str(tmp_path))["SMS_TIMEOUT"] == 5.0
+    assert load_config({"TRU_SMS_TIMEOUT": "3"}, str(tmp_path))["SMS_TIMEOUT"] == 3.0
     for bad in ("0", "-1", "soon"):
         with pytest.raises(ConfigError, match="TRU_SMS_TIMEOUT"):
-            load_config({"TRU_SMS_TIMEOUT": bad}, "/tmp")
+            load_config({"TRU_SMS_TIMEOUT": bad}, str(tmp_path))
 
 
 def test_a_hung_twilio_api_is_given_up_on_within_the_timeout_and_kept_for_staff(
@@ -496,3 +496,107 @@ def test_tru_texts_sweep_for_a_scheduled_job(app, clock):
     assert result.stdout.strip() == "marked 1 interrupted texts as not sent"
     with factory() as session:
         assert session.get(TextMessage, stuck).error_message == "not sent: interrupted"
+
+
+# --- nobody to take the call, and the places no offer is made -----------------------------------
+
+
+def nobody_available(call: SimCall, language_key: str = "1"):
+    """Straight to a staff member; no operator number is set, so nobody can take the call."""
+    call.dial_in()
+    call.press(language_key)
+    return call.press("0")
+
+
+def test_nobody_available_offers_the_online_link_by_text(texting, fake_api):
+    call = SimCall(texting)
+    reply = nobody_available(call)
+    assert "no staff member is available" in reply.spoken
+    assert "make a report online" in reply.spoken
+    assert reply.gather.findall("Say")[-1].text == (
+        "To go back to the main menu, press 1. "
+        "To get the online report link by text message at 4 1 0, 5 5 5, 0 1 2 3, press 2. "
+        "Otherwise, you can hang up."
+    )
+    assert fake_api.requests == []
+    reply = call.press("2")
+    assert reply.spoken == "We are sending the text message now. Thank you for calling. Goodbye."
+    assert reply.hangs_up
+    [request] = fake_api.requests
+    assert request["form"]["To"] == "+14105550123"
+    assert request["form"]["Body"].startswith("Baltimore Police: make your report online at ")
+    factory = texting.client.application.extensions["tru.db"]
+    [text] = stored_texts(factory, call)
+    assert (text.kind, text.language) == ("online_link", "en")
+    with factory() as session:
+        stored = session.scalar(select(Call).where(Call.call_sid == call.call_sid))
+        assert stored.disposition == "online_report"
+
+
+def test_nobody_available_takes_the_text_offer_by_speech_in_spanish(texting, fake_api):
+    call = SimCall(texting)
+    reply = nobody_available(call, "2")
+    assert "oprima 2" in reply.gather.findall("Say")[-1].text
+    reply = call.say("mándeme un mensaje de texto")
+    assert reply.spoken.startswith("Le estamos enviando el mensaje de texto ahora.")
+    [request] = fake_api.requests
+    assert request["form"]["Body"].startswith("Policia de Baltimore: haga su reporte por internet")
+
+
+def test_nobody_available_makes_no_offer_to_a_number_outside_the_us(texting, fake_api):
+    call = SimCall(texting, caller="+442079460958")
+    reply = nobody_available(call)
+    assert "text message" not in reply.spoken
+    assert "To go back to the main menu, press 1. Otherwise, you can hang up." in reply.spoken
+    reply = call.press("2")  # no such choice here: asked again, nothing sent
+    assert reply.spoken.startswith("Sorry, that is not one of the choices.")
+    assert "text message" not in reply.spoken
+    assert fake_api.requests == []
+
+
+def test_nobody_available_makes_no_offer_without_messaging_configured(call):
+    reply = nobody_available(call)
+    assert "no staff member is available" in reply.spoken
+    assert "text message" not in reply.spoken
+    reply = call.press("2")
+    assert reply.spoken.startswith("Sorry, that is not one of the choices.")
+    reply = call.silence()
+    assert reply.hangs_up and "text message" not in reply.spoken
+
+
+def test_no_offer_at_the_end_of_a_report_without_messaging_configured(call):
+    reply = finish_a_report(call)
+    assert reply.spoken == (
+        "Un miembro del personal revisará su reporte y es posible que le llame. "
+        "Gracias por llamar. Adiós."
+    )
+    assert reply.hangs_up
+
+
+def wants_to_report_online(call: SimCall):
+    call.dial_in()
+    call.press("1")
+    call.press("4")
+    return call.say("I lost my wallet and I want to report it online")
+
+
+def test_the_online_report_outcome_offers_the_link_by_text(texting, fake_api):
+    call = SimCall(texting)
+    reply = wants_to_report_online(call)
+    assert "cannot take this report by phone right now" in reply.spoken
+    assert "To get the online report link by text message at 4 1 0, 5 5 5, 0 1 2 3" in (
+        reply.spoken
+    )
+    reply = call.say("yes")
+    assert reply.spoken.startswith("We are sending the text message now.")
+    assert len(fake_api.requests) == 1
+
+
+def test_no_offer_after_the_online_report_outcome_without_messaging_configured(call, session):
+    reply = wants_to_report_online(call)
+    assert "cannot take this report by phone right now" in reply.spoken
+    assert "make a report online" in reply.spoken
+    assert "text message" not in reply.spoken
+    assert reply.gather is None and reply.hangs_up
+    stored = session.scalar(select(Call).where(Call.call_sid == call.call_sid))
+    assert stored.disposition == "online_report"

@@ -150,7 +150,7 @@ def step_answer(step: int):
     )
     if given.digits == "hangup":
         # <Record> reports a caller who hung up while recording as Digits=hangup.
-        given = replace(given, digits="")
+        given = replace(given, digits="", hung_up=True)
     return _then_text(
         twiml(_line().answer_step(db.session(), arrival, step, given, _now())), arrival
     )

@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from flask_wtf.csrf import CSRFProtect
-from werkzeug.middleware.proxy_fix import ProxyFix
+# Flask, the database and the web wiring are imported inside the functions that need them, so that
+# importing a plain-Python part of the package (ivr.triage, ivr.hours) does not load the web app.
+if TYPE_CHECKING:
+    from flask import Flask
 
-from ivr import db, logs
-from ivr.announcements import Announcer, spoken_number
-from ivr.config import ConfigError, check_production, development_secrets, load_config
-from ivr.flows import Voice, load_flows
-from ivr.hours import OpeningHours, parse_hours
-from ivr.line import Line, Texting, Urls
-from ivr.sms import Sender
-from ivr.triage import RulesError, load_rules
+    from ivr.hours import OpeningHours
+    from ivr.line import Line, Texting
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, then checks, then the services and blueprints."""
+    from datetime import UTC, datetime
+
+    from flask import Flask
+    from flask_wtf.csrf import CSRFProtect
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from ivr import db, logs
+    from ivr.config import check_production, development_secrets, load_config
+
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(load_config(os.environ, app.instance_path))
     if test_config is not None:
@@ -66,6 +69,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _line(config: Mapping[str, Any]) -> Line:
+    from ivr.announcements import Announcer, spoken_number
+    from ivr.config import ConfigError
+    from ivr.flows import Voice, load_flows
+    from ivr.line import Line, Urls
+    from ivr.triage import RulesError, load_rules
+
     flows = load_flows(config["FLOWS_DIR"])
     hours = opening_hours(config)
     announcer = Announcer(
@@ -106,6 +115,9 @@ def _line(config: Mapping[str, Any]) -> Line:
 
 def _texting(config: Mapping[str, Any], hours: OpeningHours) -> Texting | None:
     """Texting is on only with an account and a number or Messaging Service to send from."""
+    from ivr.line import Texting
+    from ivr.sms import Sender
+
     sender_ready = config["SMS_FROM"] or config["MESSAGING_SERVICE_SID"]
     if not (config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and sender_ready):
         return None
@@ -138,6 +150,9 @@ HOURS_SETTINGS = {
 
 def opening_hours(config: Mapping[str, Any]) -> OpeningHours:
     """The TRU's hours from the settings; a bad one stops start-up with its variable named."""
+    from ivr.config import ConfigError
+    from ivr.hours import parse_hours
+
     given = {argument: config[key] for argument, (key, _) in HOURS_SETTINGS.items()}
     try:
         return parse_hours(**given)

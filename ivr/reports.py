@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ivr.models import Call, Recording, Report
+from ivr.triage.theft import theft_class
 
 REPORT_TYPES = ("lost_property", "larceny", "traffic_accident")
 #: Baltimore dispatch call-type names, so exports compare with the city's own data.
@@ -23,23 +24,6 @@ CALL_TYPES = {
     "larceny": "LARCENY",
     "traffic_accident": "AUTO ACCIDENT",
 }
-
-#: Maryland theft classes (Criminal Law § 7-104): (value below which, class).
-THEFT_CLASSES = (
-    (100, "misdemeanor_under_100"),
-    (1_500, "misdemeanor_100_to_1500"),
-    (25_000, "felony_1500_to_25000"),
-    (100_000, "felony_25000_to_100000"),
-)
-TOP_THEFT_CLASS = "felony_100000_or_more"
-
-
-def theft_class(value: int) -> str:
-    """The Maryland theft class for a stolen value in whole dollars."""
-    for ceiling, name in THEFT_CLASSES:
-        if value < ceiling:
-            return name
-    return TOP_THEFT_CLASS
 
 
 def report_number(report_id: int, year: int) -> str:

@@ -11,6 +11,7 @@ from ivr.triage.rules import (
     decide,
     load_rules,
 )
+from ivr.triage.theft import theft_class
 
 __all__ = [
     "EMERGENCY_FLAGS",
@@ -22,4 +23,5 @@ __all__ = [
     "RulesError",
     "decide",
     "load_rules",
+    "theft_class",
 ]

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ivr.reports import theft_class
+from ivr.triage.theft import theft_class
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 

@@ -1,14 +1,15 @@
 """Score ivr.triage.speech on the labelled sets: run `.venv/bin/python bench/triage_eval.py`.
 
-Scores the labelled set (tests/triage_utterances.yaml) and the held-out set
-(tests/triage_heldout.yaml) one after the other. For each it prints per-outcome accuracy
+Scores the labelled set (tests/triage_utterances.yaml), the held-out set
+(tests/triage_heldout.yaml) and the blind set (tests/triage_blind.yaml, labelled before tuning)
+one after the other. For each it prints per-outcome accuracy
 (understand, then decide), call-type accuracy, flag precision and recall, emergency recall, the
 non-emergencies sent to 911, and latency. Exits 1 when emergency recall is below 100% on any set:
 an emergency routed anywhere but 911 is the one mistake the line must not make.
 
 Options: --no-fuzzy scores without the fuzzy snapping of misheard words (to see what it buys);
 --given-language passes each item's language instead of detecting it; --set FILE (repeatable)
-scores those sets, in the same format, instead of the two; --show-misses lists every item
+scores those sets, in the same format, instead of the three; --show-misses lists every item
 understood wrongly.
 """
 
@@ -30,7 +31,8 @@ from ivr.triage.speech import _understand
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 DEFAULT_SET = TESTS / "triage_utterances.yaml"
 HELDOUT_SET = TESTS / "triage_heldout.yaml"
-DEFAULT_SETS = (DEFAULT_SET, HELDOUT_SET)
+BLIND_SET = TESTS / "triage_blind.yaml"
+DEFAULT_SETS = (DEFAULT_SET, HELDOUT_SET, BLIND_SET)
 
 
 def pct(part: int, whole: int) -> str:

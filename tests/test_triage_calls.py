@@ -326,9 +326,7 @@ class TestFalseAlarms:
         ]
 
     @pytest.mark.parametrize("answer", ["yes", "i'm not sure"])
-    def test_signs_of_a_break_in_at_a_suspended_premises_are_911(
-        self, app, call, session, answer
-    ):
+    def test_signs_of_a_break_in_at_a_suspended_premises_are_911(self, app, call, session, answer):
         self.record(app, 5)
         self.alarm_call(call)
         reply = call.say(answer)
@@ -402,7 +400,13 @@ class TestCli:
 
     def test_triage_plain_text(self, app):
         result = self.run(app, "triage", *AT, "my car alarm is going off")
-        assert result.stdout.startswith("officer\t")
+        assert result.exit_code == 0, result.output
+        # One line: outcome, call type, then the reasons (no address, so no false alarms
+        # counted) and the words that decided it.
+        assert result.stdout == (
+            "officer\tAUDIBLE ALARM\tburglar alarm at a premises with 0 false alarms "
+            '(calendar year), under 5 → officer; heard: "alarm" (AUDIBLE ALARM)\n'
+        )
 
     def test_alarms_add_and_list_and_triage_with_an_address(self, app):
         for day in ("2026-01-05", "2026-02-05", "2026-03-05", "2026-04-05"):
@@ -430,6 +434,19 @@ class TestCli:
             app, "triage", "--json", *AT, "--address", "123 N Charles St", "my alarm went off"
         )
         assert json.loads(result.stdout)["disposition"] == "alarm_no_response"
+
+    def test_alarms_list_without_an_address_lists_every_premises(self, app):
+        assert self.run(app, "alarms", "list").stdout == ""
+        self.run(app, "alarms", "add", "123 N. Charles St.", "--on", "2026-03-05")
+        self.run(app, "alarms", "add", "10 E Baltimore St", "--on", "2026-05-01", "--not-false")
+        self.run(app, "alarms", "add", "123 North Charles Street", "--on", "2026-04-05")
+        result = self.run(app, "alarms", "list")
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines() == [
+            "2026-05-01\t10 E BALTIMORE ST\tnot false",
+            "2026-04-05\t123 N CHARLES ST\tfalse",
+            "2026-03-05\t123 N CHARLES ST\tfalse",
+        ]
 
     def test_alarms_add_refuses_a_bad_address(self, app):
         result = self.run(app, "alarms", "add", "Charles Street", "--on", "2026-01-05")

@@ -4,7 +4,8 @@ The labelled set is tests/triage_utterances.yaml (labels written from the meanin
 sentence; see the conventions at its top). Every item must be understood exactly, and no item
 whose label is an emergency may be routed anywhere but 911. The held-out set,
 tests/triage_heldout.yaml (an audit's misroutes, their variants and near-miss non-emergencies),
-is held to the routing: every emergency to 911 and no non-emergency to 911.
+is held to the routing: every emergency to 911 and no non-emergency to 911. So is the blind set,
+tests/triage_blind.yaml (labelled before the lexicon was tuned for the families it probes).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ HELDOUT_FILE = Path(__file__).with_name("triage_heldout.yaml")
 HELDOUT: list[dict[str, Any]] = yaml.safe_load(HELDOUT_FILE.read_text(encoding="utf-8"))[
     "utterances"
 ]
+BLIND_FILE = Path(__file__).with_name("triage_blind.yaml")
+BLIND: list[dict[str, Any]] = yaml.safe_load(BLIND_FILE.read_text(encoding="utf-8"))["utterances"]
 RULES = load_rules()
 
 
@@ -127,22 +130,85 @@ def test_the_held_out_set_is_well_formed_and_apart() -> None:
     assert outcomes["emergency_911"] >= 40 and sum(outcomes.values()) > outcomes["emergency_911"]
 
 
-def test_held_out_emergency_recall_is_total() -> None:
+@pytest.mark.parametrize("items", [HELDOUT, BLIND], ids=["held-out", "blind"])
+def test_held_out_emergency_recall_is_total(items: list[dict[str, Any]]) -> None:
     missed = [
         (item["text"], outcome)
-        for item in HELDOUT
+        for item in items
         if item["outcome"] == "emergency_911" and (outcome := routed(item)) != "emergency_911"
     ]
     assert missed == []
 
 
-def test_held_out_non_emergencies_are_not_sent_to_911() -> None:
+@pytest.mark.parametrize("items", [HELDOUT, BLIND], ids=["held-out", "blind"])
+def test_held_out_non_emergencies_are_not_sent_to_911(items: list[dict[str, Any]]) -> None:
     wrongly = [
         item["text"]
-        for item in HELDOUT
+        for item in items
         if item["outcome"] != "emergency_911" and routed(item) == "emergency_911"
     ]
     assert wrongly == []
+
+
+def test_the_blind_set_is_well_formed_varied_and_apart() -> None:
+    assert len(BLIND) >= 60
+    languages = Counter(item["language"] for item in BLIND)
+    assert languages["es"] >= 20 and languages["en"] >= 20
+    assert set(Counter(item["outcome"] for item in BLIND)) == set(OUTCOMES)
+    texts = [item["text"] for item in BLIND]
+    assert len(texts) == len(set(texts)), "duplicate utterances"
+    assert not set(texts) & {item["text"] for item in ITEMS + HELDOUT}, "blind items elsewhere"
+    allowed = {"text", "language", "call_type", "flags", "outcome", "false_alarms"}
+    for item in BLIND:
+        assert set(item) <= allowed | {"prefers_online"}, item
+        assert item["language"] in ("en", "es"), item
+        assert item["call_type"] is None or item["call_type"] in RULES.call_types, item
+        assert set(item["flags"]) <= FLAGS, item
+        facts = facts_for(item, item["call_type"], frozenset(item["flags"]))
+        assert decide(facts, RULES).outcome == item["outcome"], item
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The audit's hand-found misroutes, and the same families said other ways.
+        "someone just broke my window and is climbing in",
+        "oigo que alguien rompió la ventana abajo",
+        "my car got broken into and the guy is still sitting in it",
+        "i hear glass breaking downstairs",
+        "a guy just snatched my purse and ran",
+        "Someone just broke my window, and is climbing in!",
+        "escucho vidrios rotos en la cocina",
+        "the guy who stole my bike is still standing across the street",
+        "el tipo que se metio a mi carro sigue sentado adentro",
+        "somebody just yanked the chain off my neck",
+        "me acaban de arrebatar el celular",
+        "someone stole my purse a minute ago",
+        "they just stole my car and theyre driving down charles street",
+    ],
+)
+def test_break_ins_intrusions_snatches_and_fresh_crimes_go_to_911(text: str) -> None:
+    heard = understand(text)
+    outcome = decide(Facts(call_type=heard.call_type, flags=heard.flags), RULES).outcome
+    assert outcome == "emergency_911", heard.evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("my car was broken into last night", "tru_report"),
+        ("i heard glass breaking last night and my car window was smashed", "tru_report"),
+        ("i just noticed my bike is gone from the rack", "tru_report"),
+        ("he didnt have a gun he just took my bike and rode off", "tru_report"),
+        ("my phone got snatched off the table at the bar", "tru_report"),
+        ("the kids just broke my window playing ball", "tru_report"),
+        ("i'm still at work but someone stole my bike", "tru_report"),
+        ("i got rear ended nobody is hurt and the other driver is still here", "traffic_vendor"),
+    ],
+)
+def test_the_same_crimes_found_later_stay_reports(text: str, outcome: str) -> None:
+    heard = understand(text)
+    assert decide(Facts(call_type=heard.call_type, flags=heard.flags), RULES).outcome == outcome
 
 
 @pytest.mark.parametrize(
@@ -373,18 +439,33 @@ def test_understanding_is_frozen() -> None:
         heard.call_type = "LARCENY"  # type: ignore[misc]
 
 
-def test_long_text_is_cut_and_fast() -> None:
-    text = "someone stole my bike and " * 500 + "he has a gun"
+def test_red_flags_are_heard_anywhere_in_a_long_text_and_fast() -> None:
+    from ivr.triage.speech import MAX_CHARS
+
+    text = "someone stole my bike and " * 300 + "he has a gun"
+    assert 1000 < len(text) <= MAX_CHARS
     started = time.perf_counter()
     heard = understand(text)
     assert time.perf_counter() - started < 1.0
-    assert heard.call_type == "LARCENY"  # the tail past the limit is not read
+    assert heard.call_type == "ROBBERY"  # the gun at the very end makes the theft a robbery
+    assert {"weapon", "firearm"} <= heard.flags
+    assert red_flags("i lost my wallet " * 100 + "and now someone is bleeding") == {"injury"}
+
+
+def test_runaway_text_is_bounded() -> None:
+    from ivr.triage.speech import MAX_CHARS
+
+    text = "i lost my wallet " * (MAX_CHARS // 10) + "he has a gun"
+    started = time.perf_counter()
+    heard = understand(text)
+    assert time.perf_counter() - started < 1.0
+    assert heard.call_type == "LOST PROPERTY"  # past the bound nothing more is read
 
 
 def test_each_utterance_is_understood_well_under_100_ms() -> None:
     understand("warm up")
     times = []
-    for item in ITEMS + HELDOUT:
+    for item in ITEMS + HELDOUT + BLIND:
         started = time.perf_counter()
         understand(item["text"])
         times.append(time.perf_counter() - started)

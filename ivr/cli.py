@@ -244,16 +244,19 @@ def staff_add(username: str, role: str, password_stdin: bool) -> None:
     """Add USERNAME; the password is asked for (or read from standard input)."""
     from ivr.staff import accounts
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     _staff_action(
         lambda session, now: (
             accounts.add_user(session, username, password, role, now=now, by="cli")
             and f"added {username.strip().lower()} ({role})"
         )
     )
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
 @staff.command("disable")
@@ -280,6 +283,49 @@ def staff_unlock(username: str) -> None:
             accounts.unlock_user(session, username, now=now, by="cli") or f"unlocked {username}"
         )
     )
+
+
+@staff.command("enable")
+@click.argument("username")
+def staff_enable(username: str) -> None:
+    """Let disabled USERNAME sign in again."""
+    from ivr.staff import accounts
+
+    _staff_action(
+        lambda session, now: (
+            f"enabled {accounts.enable_user(session, username, now=now, by='cli').username}"
+        )
+    )
+
+
+@staff.command("role")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["reviewer", "supervisor", "admin"]), required=True)
+def staff_role(username: str, role: str) -> None:
+    """Give USERNAME another role (from their next request on)."""
+    from ivr.staff import accounts
+
+    def change(session, now) -> str:
+        changed = accounts.change_role(session, username, role, now=now, by="cli")
+        return f"{changed.username} is now {changed.role}"
+
+    _staff_action(change)
+
+
+@staff.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def staff_password(username: str, password_stdin: bool) -> None:
+    """Set a new password for USERNAME and end their sessions."""
+    from ivr.staff import accounts
+
+    password = _read_password(password_stdin)
+
+    def reset(session, now) -> str:
+        ended = accounts.reset_password(session, username, password, now=now, by="cli")
+        return f"reset the password of {username.strip().lower()}; {ended} sessions ended"
+
+    _staff_action(reset)
 
 
 @cli.command()

@@ -297,7 +297,7 @@ class StaffSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
-    # logout | idle | expired | disabled
+    # logout | idle | expired | disabled | password_reset
     end_reason: Mapped[str | None] = mapped_column(String(20))
 
     user: Mapped[StaffUser] = relationship()

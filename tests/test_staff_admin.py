@@ -50,6 +50,9 @@ ROLE_TABLE: dict[str, str | None] = {
     "staff.accounts_add": "admin",
     "staff.accounts_disable": "admin",
     "staff.accounts_unlock": "admin",
+    "staff.accounts_enable": "admin",
+    "staff.accounts_role": "admin",
+    "staff.accounts_password": "admin",
 }
 
 
@@ -217,6 +220,47 @@ def test_a_reviewer_is_refused_the_audit_page_and_that_is_audited(web_app, clock
         refused.at,
     ) == ("reviewer-0", "127.0.0.1", "/staff/audit", "refused", "supervisor", clock.now)
     assert audit_rows(web_app, "audit_viewed") == []
+
+
+#: Every account change on the web.
+ACCOUNT_CHANGES = [
+    "/staff/accounts/add",
+    "/staff/accounts/disable",
+    "/staff/accounts/unlock",
+    "/staff/accounts/enable",
+    "/staff/accounts/role",
+    "/staff/accounts/password",
+]
+
+
+@pytest.mark.parametrize("role", ["reviewer", "supervisor"])
+@pytest.mark.parametrize("path", ACCOUNT_CHANGES)
+def test_only_admins_change_accounts(web_app, clock, role, path):
+    add_user(web_app, "bob")
+    add_user(web_app, "carol", "admin")
+    with web_app.extensions["tru.db"]() as session:
+        accounts.disable_user(session, "bob", now=clock.now, by="test")
+        session.commit()
+    for _ in range(5):
+        sign_in(web_app.test_client(), "carol", WRONG)
+    client = client_as(web_app, role)
+    before = snapshot(web_app)
+    changes_before = [row.id for row in audit_rows(web_app) if row.event.startswith("account_")]
+    # A form that would do something for an admin: a new user, or a change to bob or carol.
+    for username in ("bob", "carol", "dave"):
+        response = client.post(
+            path,
+            data={"username": username, "role": "admin", "password": "a brand new passphrase"},
+        )
+        assert response.status_code == 403, (path, username)
+    assert snapshot(web_app) == before
+    assert [
+        row.id for row in audit_rows(web_app) if row.event.startswith("account_")
+    ] == changes_before
+    refused = audit_rows(web_app, "access_refused")
+    assert [(row.username, row.object, row.detail) for row in refused] == [
+        (f"{role}-2", path, "admin")
+    ] * 3
 
 
 @pytest.mark.parametrize("path", ["/staff/accounts/add", "/staff/accounts/disable"])
@@ -593,20 +637,204 @@ def test_account_changes_on_the_web_record_the_admins_address(web_app, admin):
     assert added.source == "127.0.0.1"
 
 
+def test_an_admin_enables_a_disabled_user(web_app, admin, clock):
+    add_user(web_app, "bob")
+    with web_app.extensions["tru.db"]() as session:
+        accounts.disable_user(session, "bob", now=clock.now, by="test")
+        session.commit()
+    page = admin.get("/staff/accounts").get_data(as_text=True)
+    assert "Enable bob" in page
+    assert "Enable admin-0" not in page
+    response = admin.post("/staff/accounts/enable", data={"username": "Bob"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/staff/accounts"
+    assert flashes(admin) == ["Enabled bob."]
+    assert user_row(web_app, "bob").disabled is False
+    enabled = one(web_app, select(AuditEvent).where(AuditEvent.event == "account_enabled"))
+    assert (enabled.username, enabled.source, enabled.object, enabled.outcome, enabled.at) == (
+        "admin-0",
+        "127.0.0.1",
+        "user bob",
+        "success",
+        clock.now,
+    )
+    assert sign_in(web_app.test_client(), "bob").status_code == 302
+
+
+def test_enabling_an_enabled_user_is_explained_and_audited(web_app, admin):
+    add_user(web_app, "bob")
+    admin.post("/staff/accounts/enable", data={"username": "bob"})
+    assert flashes(admin) == ["Not done: user 'bob' is not disabled."]
+    refused = one(web_app, select(AuditEvent).where(AuditEvent.event == "account_enabled"))
+    assert (refused.username, refused.object, refused.outcome, refused.detail) == (
+        "admin-0",
+        "user bob",
+        "failure",
+        "user 'bob' is not disabled",
+    )
+
+
+def test_an_admin_changes_a_role(web_app, admin, clock):
+    bob = client_as(web_app, "reviewer")
+    assert bob.get("/staff/dashboard").status_code == 403
+    response = admin.post(
+        "/staff/accounts/role", data={"username": "reviewer-1", "role": "supervisor"}
+    )
+    assert response.status_code == 303
+    assert flashes(admin) == ["reviewer-1 is now supervisor."]
+    assert user_row(web_app, "reviewer-1").role == "supervisor"
+    # bob's session carries on, now with the supervisor's pages.
+    assert bob.get("/staff/dashboard").status_code == 200
+    changed = one(web_app, select(AuditEvent).where(AuditEvent.event == "account_role_changed"))
+    assert (changed.username, changed.object, changed.outcome, changed.detail, changed.at) == (
+        "admin-0",
+        "user reviewer-1",
+        "success",
+        "reviewer to supervisor",
+        clock.now,
+    )
+
+
+def test_the_role_and_password_forms_leave_out_ones_own_account(web_app, admin):
+    add_user(web_app, "bob")
+    page = admin.get("/staff/accounts").get_data(as_text=True)
+    for form_id in ("change-role", "reset-password"):
+        form = page.split(f'id="{form_id}"', 1)[1].split("</form>", 1)[0]
+        assert re.findall(r'<option value="([^"]+)">[^<]*</option>', form)[0] == "bob"
+        assert 'value="admin-0"' not in form
+
+
+BAD_ROLE = "the role must be one of reviewer, supervisor, admin"
+
+
 @pytest.mark.parametrize(
-    "path", ["/staff/accounts/add", "/staff/accounts/disable", "/staff/accounts/unlock"]
+    ("form", "message"),
+    [
+        (
+            {"username": "admin-0", "role": "reviewer"},
+            "Not done: you cannot change your own role.",
+        ),
+        ({"username": "bob", "role": "root"}, f"Not done: {BAD_ROLE}."),
+        ({"username": "bob", "role": "reviewer"}, "Not done: user 'bob' is already reviewer."),
+        ({"username": "nobody", "role": "admin"}, "Not done: no user 'nobody'."),
+        ({}, f"Not done: {BAD_ROLE}."),
+    ],
 )
-def test_account_changes_need_the_csrf_token(app, path):
+def test_a_refused_role_change_is_explained_and_audited(web_app, admin, form, message):
+    add_user(web_app, "bob")
+    admin.post("/staff/accounts/role", data=form)
+    assert flashes(admin) == [message]
+    assert {u.username: u.role for u in rows(web_app, select(StaffUser))} == {
+        "admin-0": "admin",
+        "bob": "reviewer",
+    }
+    refused = one(web_app, select(AuditEvent).where(AuditEvent.event == "account_role_changed"))
+    assert (refused.username, refused.outcome) == ("admin-0", "failure")
+    assert refused.detail == message.removeprefix("Not done: ").removesuffix(".")
+
+
+def test_a_demoted_admin_loses_the_accounts_pages_at_once(web_app, admin):
+    add_user(web_app, "carol", "admin")
+    carol = web_app.test_client()
+    assert sign_in(carol, "carol").status_code == 302
+    carol.post("/staff/accounts/role", data={"username": "admin-0", "role": "supervisor"})
+    assert user_row(web_app, "admin-0").role == "supervisor"
+    # admin-0's open session now has a supervisor's rights, and cannot demote carol back.
+    response = admin.post("/staff/accounts/role", data={"username": "carol", "role": "reviewer"})
+    assert response.status_code == 403
+    assert admin.get("/staff/accounts").status_code == 403
+    assert admin.get("/staff/dashboard").status_code == 200
+    assert user_row(web_app, "carol").role == "admin"
+
+
+def test_an_admin_resets_a_password_and_the_users_sessions_end(web_app, admin, clock):
+    bob = client_as(web_app, "reviewer")
+    new_password = "a brand new passphrase"
+    response = admin.post(
+        "/staff/accounts/password", data={"username": "reviewer-1", "password": new_password}
+    )
+    assert response.status_code == 303
+    assert flashes(admin) == ["Reset the password of reviewer-1; their sessions have ended."]
+    assert login_redirect(bob.get("/staff/"))["why"] == ["password_reset"]
+    assert sign_in(web_app.test_client(), "reviewer-1").status_code == 401
+    assert sign_in(web_app.test_client(), "reviewer-1", new_password).status_code == 302
+    # The admin's own session is untouched.
+    assert admin.get("/staff/accounts").status_code == 200
+    reset = one(web_app, select(AuditEvent).where(AuditEvent.event == "account_password_reset"))
+    assert (reset.username, reset.source, reset.object, reset.outcome, reset.detail) == (
+        "admin-0",
+        "127.0.0.1",
+        "user reviewer-1",
+        "success",
+        "1 sessions ended",
+    )
+    for row in audit_rows(web_app):
+        assert new_password not in f"{row.object} {row.detail}"
+
+
+def test_a_reset_for_a_locked_user_says_the_lock_stays(web_app, admin):
+    add_user(web_app, "bob")
+    for _ in range(5):
+        sign_in(web_app.test_client(), "bob", WRONG)
+    admin.post(
+        "/staff/accounts/password",
+        data={"username": "bob", "password": "a brand new passphrase"},
+    )
+    assert flashes(admin) == [
+        "Reset the password of bob; their sessions have ended. "
+        "bob is still locked: unlock the account too."
+    ]
+    assert user_row(web_app, "bob").locked_at is not None
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (
+            {"username": "bob", "password": "elevenchars"},
+            "Not done: the password must be at least 12 characters.",
+        ),
+        (
+            {"username": "admin-0", "password": "a brand new passphrase"},
+            "Not done: you cannot reset your own password here; another admin or "
+            "`tru staff password` can.",
+        ),
+        (
+            {"username": "nobody", "password": "a brand new passphrase"},
+            "Not done: no user 'nobody'.",
+        ),
+    ],
+)
+def test_a_refused_password_reset_is_explained_and_audited(web_app, admin, form, message):
+    add_user(web_app, "bob")
+    hashes = {u.username: u.password_hash for u in rows(web_app, select(StaffUser))}
+    admin.post("/staff/accounts/password", data=form)
+    assert flashes(admin) == [message]
+    assert {u.username: u.password_hash for u in rows(web_app, select(StaffUser))} == hashes
+    assert admin.get("/staff/accounts").status_code == 200
+    refused = one(web_app, select(AuditEvent).where(AuditEvent.event == "account_password_reset"))
+    assert (refused.username, refused.outcome) == ("admin-0", "failure")
+    assert refused.detail == message.removeprefix("Not done: ").removesuffix(".")
+    for row in audit_rows(web_app):
+        assert form["password"] not in f"{row.object} {row.detail}"
+
+
+@pytest.mark.parametrize("path", ACCOUNT_CHANGES)
+def test_account_changes_need_the_csrf_token(app, clock, path):
     app.config["WTF_CSRF_ENABLED"] = True
     add_user(app, "root1", "admin")
     add_user(app, "bob")
+    if path.endswith("enable"):
+        with app.extensions["tru.db"]() as session:
+            accounts.disable_user(session, "bob", now=clock.now, by="test")
+            session.commit()
     client = app.test_client()
     token = csrf_token_of(client.get("/staff/login").get_data())
     client.post(
         "/staff/login", data={"username": "root1", "password": PASSWORD, "csrf_token": token}
     )
     before = snapshot(app)
-    form = {"username": "bob", "role": "admin", "password": PASSWORD}
+    form = {"username": "bob", "role": "admin", "password": "a brand new passphrase"}
     assert client.post(path, data=form).status_code == 400
     assert snapshot(app) == before
     # The page's own form, token included, works.

@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import click
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, text
@@ -370,6 +371,171 @@ def test_an_admin_unlocks_with_the_function(app, web, session, clock, alice):
     assert len(audit_rows(app, "lockout")) == 2
 
 
+# --- enabling, roles and password resets ---------------------------------------------------------
+
+
+def test_enabling_a_disabled_user_lets_them_sign_in_again(app, web, session, clock, alice):
+    add_user(app, "bob")
+    assert sign_in(web, "bob").status_code == 302
+    accounts.disable_user(session, "bob", now=clock.now, by="alice")
+    session.commit()
+    clock.now += timedelta(minutes=1)
+    enabled = accounts.enable_user(session, " BOB ", now=clock.now, by="alice", source="10.0.0.9")
+    session.commit()
+    assert enabled.username == "bob"
+    assert user_row(app, "bob").disabled is False
+    row = one(app, select(AuditEvent).where(AuditEvent.event == "account_enabled"))
+    assert (row.username, row.source, row.object, row.outcome, row.detail, row.at) == (
+        "alice",
+        "10.0.0.9",
+        "user bob",
+        "success",
+        None,
+        clock.now,
+    )
+    # The sessions the disable ended stay ended: enabling is not signing in.
+    login_redirect(web.get("/staff/"))
+    assert sign_in(web, "bob").status_code == 302
+
+
+def test_only_a_disabled_user_can_be_enabled(app, session, clock, alice):
+    with pytest.raises(accounts.AccountError, match="user 'alice' is not disabled"):
+        accounts.enable_user(session, "alice", now=clock.now, by="alice")
+    with pytest.raises(accounts.AccountError, match="no user 'nobody'"):
+        accounts.enable_user(session, "nobody", now=clock.now, by="alice")
+    assert audit_rows(app, "account_enabled") == []
+
+
+def test_a_role_change_is_audited_and_applies_at_the_next_request(app, web, session, clock, alice):
+    add_user(app, "bob", "admin")
+    assert sign_in(web, "bob").status_code == 302
+    assert web.get(ADMIN_PAGE).status_code == 200
+    changed = accounts.change_role(session, "bob", "reviewer", now=clock.now, by="alice")
+    session.commit()
+    assert changed.role == "reviewer"
+    # The session lives on with the lesser role, checked on the server at every request.
+    assert web.get(ADMIN_PAGE).status_code == 403
+    assert web.get("/staff/").status_code == 200
+    row = one(app, select(AuditEvent).where(AuditEvent.event == "account_role_changed"))
+    assert (row.username, row.object, row.outcome, row.detail) == (
+        "alice",
+        "user bob",
+        "success",
+        "admin to reviewer",
+    )
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "message"),
+    [
+        ("bob", "root", "the role must be one of reviewer, supervisor, admin"),
+        ("bob", "reviewer", "user 'bob' is already reviewer"),
+        ("nobody", "admin", "no user 'nobody'"),
+    ],
+)
+def test_a_role_change_that_cannot_be_done_changes_nothing(
+    app, session, clock, alice, username, role, message
+):
+    add_user(app, "bob")
+    with pytest.raises(accounts.AccountError, match=re.escape(message)):
+        accounts.change_role(session, username, role, now=clock.now, by="alice")
+    assert user_row(app, "bob").role == "reviewer"
+    assert audit_rows(app, "account_role_changed") == []
+
+
+def test_the_last_enabled_admin_cannot_be_demoted_or_disabled(app, session, clock, alice):
+    add_user(app, "bob", "admin")
+    accounts.disable_user(session, "bob", now=clock.now, by="alice")
+    session.commit()
+    # A disabled admin cannot manage accounts, so bob does not count.
+    for attempt in (
+        lambda: accounts.change_role(session, "alice", "supervisor", now=clock.now, by="cli"),
+        lambda: accounts.disable_user(session, "alice", now=clock.now, by="cli"),
+    ):
+        with pytest.raises(accounts.AccountError, match="alice is the last enabled admin"):
+            attempt()
+        session.rollback()
+    assert (user_row(app, "alice").role, user_row(app, "alice").disabled) == ("admin", False)
+    # With another enabled admin, either may go.
+    accounts.enable_user(session, "bob", now=clock.now, by="cli")
+    accounts.change_role(session, "alice", "supervisor", now=clock.now, by="cli")
+    session.commit()
+    assert user_row(app, "alice").role == "supervisor"
+    with pytest.raises(accounts.AccountError, match="bob is the last enabled admin"):
+        accounts.disable_user(session, "bob", now=clock.now, by="cli")
+    session.rollback()
+    # Other accounts are never held back by the rule.
+    accounts.disable_user(session, "alice", now=clock.now, by="cli")
+    session.commit()
+    assert user_row(app, "alice").disabled is True
+
+
+def test_a_password_reset_ends_the_sessions_and_only_the_new_password_works(
+    app, web, session, clock, alice
+):
+    add_user(app, "bob")
+    assert sign_in(web, "bob").status_code == 302
+    other = app.test_client()
+    assert sign_in(other, "bob").status_code == 302
+    new_password = "a brand new passphrase"
+    clock.now += timedelta(minutes=5)
+    ended = accounts.reset_password(session, "bob", new_password, now=clock.now, by="alice")
+    session.commit()
+    assert ended == 2
+    bob = user_row(app, "bob")
+    assert bob.password_hash.startswith("$argon2id$")
+    assert bob.password_changed_at == clock.now
+    sessions = rows(app, select(StaffSession).join(StaffUser).where(StaffUser.username == "bob"))
+    assert [(s.ended_at, s.end_reason) for s in sessions] == [(clock.now, "password_reset")] * 2
+    # Each browser is told why it was signed out.
+    assert login_redirect(web.get("/staff/"))["why"] == ["password_reset"]
+    notice = web.get("/staff/login?why=password_reset").get_data(as_text=True)
+    assert "An administrator reset your password." in notice
+    assert sign_in(other, "bob").status_code == 401
+    assert sign_in(other, "bob", new_password).status_code == 302
+    row = one(app, select(AuditEvent).where(AuditEvent.event == "account_password_reset"))
+    assert (row.username, row.object, row.outcome, row.detail) == (
+        "alice",
+        "user bob",
+        "success",
+        "2 sessions ended",
+    )
+    for row in audit_rows(app):
+        assert new_password not in str(row.detail) and "$argon2" not in str(row.detail)
+
+
+def test_a_password_reset_keeps_other_users_sessions(app, web, session, clock, alice):
+    add_user(app, "bob")
+    assert sign_in(web, alice).status_code == 302
+    accounts.reset_password(session, "bob", "a brand new passphrase", now=clock.now, by="alice")
+    session.commit()
+    assert web.get(ADMIN_PAGE).status_code == 200
+
+
+def test_a_short_password_reset_is_refused_and_changes_nothing(app, web, session, clock, alice):
+    add_user(app, "bob")
+    assert sign_in(web, "bob").status_code == 302
+    before = user_row(app, "bob").password_hash
+    with pytest.raises(accounts.AccountError, match="at least 12 characters"):
+        accounts.reset_password(session, "bob", "elevenchars", now=clock.now, by="alice")
+    session.rollback()
+    assert user_row(app, "bob").password_hash == before
+    assert web.get("/staff/").status_code == 200
+    assert audit_rows(app, "account_password_reset") == []
+
+
+def test_a_password_reset_does_not_lift_a_lockout(app, web, session, clock, alice):
+    add_user(app, "bob")
+    fail(web, "bob", 5)
+    new_password = "a brand new passphrase"
+    accounts.reset_password(session, "bob", new_password, now=clock.now, by="alice")
+    session.commit()
+    assert sign_in(web, "bob", new_password).status_code == 401
+    accounts.unlock_user(session, "bob", now=clock.now, by="alice")
+    session.commit()
+    assert sign_in(web, "bob", new_password).status_code == 302
+
+
 def cli_env(app) -> dict[str, str]:
     return {
         "TRU_ENV": "test",
@@ -422,6 +588,155 @@ def test_the_cli_refuses_a_short_password_and_an_unknown_user(app):
     assert "no user 'nobody'" in unknown.output
 
 
+def test_the_cli_disables_an_account_and_ends_its_sessions(app, web):
+    add_user(app, "alice", "admin")
+    add_user(app, "bob")
+    assert sign_in(web, "bob").status_code == 302
+    result = CliRunner().invoke(cli, ["staff", "disable", "bob"], env=cli_env(app))
+    assert result.exit_code == 0, result.output
+    assert result.output == "disabled bob\n"
+    assert user_row(app, "bob").disabled is True
+    assert one(app, select(StaffSession)).end_reason == "disabled"
+    assert login_redirect(web.get("/staff/"))["why"] == ["disabled"]
+    disabled = one(app, select(AuditEvent).where(AuditEvent.event == "account_disabled"))
+    assert (disabled.username, disabled.object, disabled.outcome) == ("cli", "user bob", "success")
+    assert sign_in(web, "bob").status_code == 401
+
+
+def test_the_cli_will_not_disable_the_last_enabled_admin(app):
+    add_user(app, "alice", "admin")
+    result = CliRunner().invoke(cli, ["staff", "disable", "alice"], env=cli_env(app))
+    assert result.exit_code == 1
+    assert "alice is the last enabled admin" in result.output
+    assert user_row(app, "alice").disabled is False
+    assert audit_rows(app, "account_disabled") == []
+
+
+def test_the_cli_asks_for_the_password_twice_without_echoing_it(app, web):
+    result = CliRunner().invoke(
+        cli,
+        ["staff", "add", "alice", "--role", "supervisor"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+        env=cli_env(app),
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == "Password: \nRepeat for confirmation: \nadded alice (supervisor)\n"
+    assert user_row(app, "alice").role == "supervisor"
+    assert sign_in(web, "alice").status_code == 302
+
+
+def test_the_cli_asks_again_when_the_two_passwords_differ(app):
+    result = CliRunner().invoke(
+        cli,
+        ["staff", "add", "alice", "--role", "reviewer"],
+        input=f"{PASSWORD}\n{WRONG}\n{PASSWORD}\n{PASSWORD}\n",
+        env=cli_env(app),
+    )
+    assert result.exit_code == 0, result.output
+    assert "The two entered values do not match." in result.output
+    assert PASSWORD not in result.output and WRONG not in result.output
+    # The account has the password that was typed twice alike.
+    with app.extensions["tru.db"]() as session:
+        now = app.extensions["tru.clock"]()
+        assert accounts.log_in(session, "alice", PASSWORD, now=now, source=None).token
+
+
+def test_the_cli_prompts_through_getpass_on_a_terminal(app, monkeypatch, capsys):
+    # Without the test runner, whose stand-in replaces the terminal prompt: this is the path a
+    # person at the server takes, where getpass reads without echo.
+    import getpass
+
+    for name, value in cli_env(app).items():
+        monkeypatch.setenv(name, value)
+    asked = []
+    typed = iter(["too short", "too short", PASSWORD, PASSWORD])
+
+    def fake_getpass(prompt: str = "Password: ", stream=None) -> str:
+        asked.append(prompt)
+        return next(typed)
+
+    monkeypatch.setattr(getpass, "getpass", fake_getpass)
+    with pytest.raises(click.ClickException, match="at least 12 characters"):
+        cli.main(["staff", "add", "alice", "--role", "reviewer"], standalone_mode=False)
+    assert rows(app, select(StaffUser)) == []
+    cli.main(["staff", "add", "alice", "--role", "reviewer"], standalone_mode=False)
+    assert asked == ["Password: ", "Repeat for confirmation: "] * 2
+    assert user_row(app, "alice").role == "reviewer"
+    out = capsys.readouterr().out
+    assert out == "added alice (reviewer)\n"
+
+
+def test_the_cli_enables_an_account(app, web, session, clock):
+    add_user(app, "alice", "admin")
+    add_user(app, "bob")
+    accounts.disable_user(session, "bob", now=clock.now, by="alice")
+    session.commit()
+    result = CliRunner().invoke(cli, ["staff", "enable", "Bob"], env=cli_env(app))
+    assert result.exit_code == 0, result.output
+    assert result.output == "enabled bob\n"
+    assert user_row(app, "bob").disabled is False
+    enabled = one(app, select(AuditEvent).where(AuditEvent.event == "account_enabled"))
+    assert (enabled.username, enabled.object, enabled.outcome) == ("cli", "user bob", "success")
+    assert sign_in(web, "bob").status_code == 302
+    again = CliRunner().invoke(cli, ["staff", "enable", "bob"], env=cli_env(app))
+    assert again.exit_code == 1
+    assert "user 'bob' is not disabled" in again.output
+
+
+def test_the_cli_changes_a_role(app):
+    add_user(app, "alice", "admin")
+    add_user(app, "bob")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["staff", "role", "bob", "--role", "admin"], env=cli_env(app))
+    assert result.exit_code == 0, result.output
+    assert result.output == "bob is now admin\n"
+    assert user_row(app, "bob").role == "admin"
+    changed = one(app, select(AuditEvent).where(AuditEvent.event == "account_role_changed"))
+    assert (changed.username, changed.object, changed.detail) == (
+        "cli",
+        "user bob",
+        "reviewer to admin",
+    )
+    bad = runner.invoke(cli, ["staff", "role", "bob", "--role", "root"], env=cli_env(app))
+    assert bad.exit_code == 2
+    assert user_row(app, "bob").role == "admin"
+
+
+def test_the_cli_resets_a_password_and_ends_the_sessions(app, web):
+    add_user(app, "bob")
+    assert sign_in(web, "bob").status_code == 302
+    new_password = "a brand new passphrase"
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        ["staff", "password", "bob", "--password-stdin"],
+        input=new_password + "\n",
+        env=cli_env(app),
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == "reset the password of bob; 1 sessions ended\n"
+    assert login_redirect(web.get("/staff/"))["why"] == ["password_reset"]
+    assert sign_in(web, "bob").status_code == 401
+    assert sign_in(web, "bob", new_password).status_code == 302
+    reset = one(app, select(AuditEvent).where(AuditEvent.event == "account_password_reset"))
+    assert (reset.username, reset.object, reset.detail) == ("cli", "user bob", "1 sessions ended")
+    prompted = runner.invoke(
+        cli,
+        ["staff", "password", "bob"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+        env=cli_env(app),
+    )
+    assert prompted.exit_code == 0, prompted.output
+    assert PASSWORD not in prompted.output
+    assert sign_in(web, "bob").status_code == 302
+    short = runner.invoke(
+        cli, ["staff", "password", "bob", "--password-stdin"], input="short\n", env=cli_env(app)
+    )
+    assert short.exit_code == 1
+    assert "the password must be at least 12 characters" in short.output
+    assert len(audit_rows(app, "account_password_reset")) == 2
+
+
 def test_a_configured_cool_down_unlocks_by_itself(app, make_app, clock):
     cooled = make_app(LOCKOUT_COOLDOWN_MINUTES=30, WTF_CSRF_ENABLED=False)
     web = cooled.test_client()
@@ -433,6 +748,29 @@ def test_a_configured_cool_down_unlocks_by_itself(app, make_app, clock):
     clock.now = locked_at + timedelta(minutes=30)
     assert sign_in(web, "alice").status_code == 302
     assert user_row(cooled, "alice").locked_at is None
+
+
+def test_after_a_cool_down_one_wrong_password_does_not_lock_again_and_five_do(app, make_app, clock):
+    cooled = make_app(LOCKOUT_COOLDOWN_MINUTES=30, WTF_CSRF_ENABLED=False)
+    web = cooled.test_client()
+    add_user(cooled, "alice")
+    fail(web, "alice", 5, clock, timedelta(minutes=1))
+    locked_at = clock.now - timedelta(minutes=1)
+    assert user_row(cooled, "alice").locked_at == locked_at
+    # The first try after the cool-down is a wrong password: the cool-down's unlock comes first,
+    # and the five failures before it no longer count, though they are inside 15 minutes of it.
+    clock.now = locked_at + timedelta(minutes=30)
+    fail(web, "alice", 1)
+    assert user_row(cooled, "alice").locked_at is None
+    cooled_unlock = one(cooled, select(AuditEvent).where(AuditEvent.event == "account_unlocked"))
+    assert (cooled_unlock.username, cooled_unlock.detail) == (None, "cool-down")
+    fail(web, "alice", 3, clock, timedelta(minutes=1))
+    assert user_row(cooled, "alice").locked_at is None
+    # The fifth failure since the cool-down locks again.
+    fail(web, "alice", 1)
+    assert user_row(cooled, "alice").locked_at == clock.now
+    assert len(audit_rows(cooled, "lockout")) == 2
+    assert sign_in(web, "alice").status_code == 401
 
 
 # --- idle and absolute limits ---------------------------------------------------------------------

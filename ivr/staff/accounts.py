@@ -94,12 +94,9 @@ def disable_user(
     session: Session, username: str, *, now: datetime, by: str | None, source: str | None = None
 ) -> None:
     user = _existing(session, username)
+    _keep_an_admin(session, user)
     user.disabled = True
-    for open_session in session.scalars(
-        select(StaffSession).where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
-    ):
-        open_session.ended_at = now
-        open_session.end_reason = "disabled"
+    _end_sessions(session, user, now=now, why="disabled")
     audit.record(
         session,
         "account_disabled",
@@ -108,6 +105,114 @@ def disable_user(
         source=source,
         object=f"user {user.username}",
     )
+
+
+def enable_user(
+    session: Session, username: str, *, now: datetime, by: str | None, source: str | None = None
+) -> StaffUser:
+    """Let a disabled account sign in again. Its old sessions stay ended, and a lockout stays."""
+    user = _existing(session, username)
+    if not user.disabled:
+        raise AccountError(f"user {user.username!r} is not disabled")
+    user.disabled = False
+    audit.record(
+        session,
+        "account_enabled",
+        now=now,
+        username=by,
+        source=source,
+        object=f"user {user.username}",
+    )
+    return user
+
+
+def change_role(
+    session: Session,
+    username: str,
+    role: str,
+    *,
+    now: datetime,
+    by: str | None,
+    source: str | None = None,
+) -> StaffUser:
+    """Give an account another role. Sessions are kept: every request reads the role afresh, so
+    the change applies from the user's next request."""
+    if role not in ROLES:
+        raise AccountError(f"the role must be one of {', '.join(ROLES)}")
+    user = _existing(session, username)
+    if user.role == role:
+        raise AccountError(f"user {user.username!r} is already {role}")
+    if role != "admin":
+        _keep_an_admin(session, user)
+    before = user.role
+    user.role = role
+    audit.record(
+        session,
+        "account_role_changed",
+        now=now,
+        username=by,
+        source=source,
+        object=f"user {user.username}",
+        detail=f"{before} to {role}",
+    )
+    return user
+
+
+def reset_password(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    by: str | None,
+    source: str | None = None,
+) -> int:
+    """Set a new password and end the user's sessions (whoever knew the old one may hold one);
+    how many ended. A lockout stays until an unlock: the reset is not a way around one."""
+    user = _existing(session, username)
+    check_password(password)
+    user.password_hash = _hasher.hash(password)
+    user.password_changed_at = now
+    ended = _end_sessions(session, user, now=now, why="password_reset")
+    audit.record(
+        session,
+        "account_password_reset",
+        now=now,
+        username=by,
+        source=source,
+        object=f"user {user.username}",
+        detail=f"{ended} sessions ended",
+    )
+    return ended
+
+
+def _end_sessions(session: Session, user: StaffUser, *, now: datetime, why: str) -> int:
+    ended = 0
+    for open_session in session.scalars(
+        select(StaffSession).where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
+    ):
+        open_session.ended_at = now
+        open_session.end_reason = why
+        ended += 1
+    return ended
+
+
+def _keep_an_admin(session: Session, user: StaffUser) -> None:
+    """Refuse to disable or demote the last enabled admin: nobody could manage accounts on the
+    web after it (only `tru staff` on the server could)."""
+    if user.role != "admin" or user.disabled:
+        return
+    # The admin rows stay locked until the commit (on PostgreSQL; SQLite has one writer anyway),
+    # so two admins demoting each other at once cannot both see the other still there.
+    admins = session.scalars(
+        select(StaffUser.id)
+        .where(StaffUser.role == "admin", StaffUser.disabled.is_(False))
+        .with_for_update()
+    ).all()
+    if set(admins) <= {user.id}:
+        raise AccountError(
+            f"{user.username} is the last enabled admin; make or enable another admin first"
+        )
 
 
 def unlock_user(
@@ -246,7 +351,8 @@ def _digest(token: str) -> str:
 @dataclass(frozen=True)
 class SessionCheck:
     staff_session: StaffSession | None
-    #: Why there is no live session: None (no cookie or unknown), "idle", "expired", "ended".
+    #: Why there is no live session: None (no cookie or unknown), "idle", "expired", "disabled",
+    #: "password_reset", "ended".
     ended: str | None = None
 
 
@@ -261,7 +367,8 @@ def current_session(
         return SessionCheck(None)
     if found.ended_at is not None:
         # Say why it ended when the person should know (an admin disabled the account).
-        told = found.end_reason if found.end_reason in ("idle", "expired", "disabled") else "ended"
+        told_reasons = ("idle", "expired", "disabled", "password_reset")
+        told = found.end_reason if found.end_reason in told_reasons else "ended"
         return SessionCheck(None, told)
     reason = None
     if now - found.created_at >= ABSOLUTE_TIMEOUT:

@@ -148,10 +148,14 @@ def accounts_add():
     return _account_change(add, "account_added", username.strip().lower())
 
 
+def _username() -> str:
+    return request.form.get("username", "").strip().lower()
+
+
 @bp.post("/accounts/disable")
 @require("admin")
 def accounts_disable():
-    username = request.form.get("username", "").strip().lower()
+    username = _username()
 
     def disable(session):
         if username == user().username:
@@ -165,10 +169,68 @@ def accounts_disable():
 @bp.post("/accounts/unlock")
 @require("admin")
 def accounts_unlock():
-    username = request.form.get("username", "").strip().lower()
+    username = _username()
 
     def unlock(session):
         accounts.unlock_user(session, username, now=now(), by=user().username, source=source())
         return f"Unlocked {username}."
 
     return _account_change(unlock, "account_unlocked", username)
+
+
+@bp.post("/accounts/enable")
+@require("admin")
+def accounts_enable():
+    username = _username()
+
+    def enable(session):
+        accounts.enable_user(session, username, now=now(), by=user().username, source=source())
+        return f"Enabled {username}."
+
+    return _account_change(enable, "account_enabled", username)
+
+
+@bp.post("/accounts/role")
+@require("admin")
+def accounts_role():
+    username = _username()
+    role = request.form.get("role", "")
+
+    def change(session):
+        # As with disabling: an admin cannot take away their own access by a slip of the mouse.
+        if username == user().username:
+            raise accounts.AccountError("you cannot change your own role")
+        changed = accounts.change_role(
+            session, username, role, now=now(), by=user().username, source=source()
+        )
+        return f"{changed.username} is now {changed.role}."
+
+    return _account_change(change, "account_role_changed", username)
+
+
+@bp.post("/accounts/password")
+@require("admin")
+def accounts_password():
+    username = _username()
+
+    def reset(session):
+        # Changing one's own password should need the current one, which this form does not
+        # ask for: a hijacked session must not be able to keep the account.
+        if username == user().username:
+            raise accounts.AccountError(
+                "you cannot reset your own password here; another admin or `tru staff password` can"
+            )
+        accounts.reset_password(
+            session,
+            username,
+            request.form.get("password", ""),
+            now=now(),
+            by=user().username,
+            source=source(),
+        )
+        message = f"Reset the password of {username}; their sessions have ended."
+        if accounts.find_user(session, username).locked_at is not None:
+            message += f" {username} is still locked: unlock the account too."
+        return message
+
+    return _account_change(reset, "account_password_reset", username)

@@ -15,6 +15,7 @@ EXPIRED = {
     "idle": "You were signed out after 30 minutes without activity.",
     "expired": "Your session reached its 12-hour limit. Please sign in again.",
     "disabled": "This account has been disabled.",
+    "password_reset": "An administrator reset your password. Sign in with the new one.",
 }
 
 

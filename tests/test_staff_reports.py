@@ -29,6 +29,7 @@ from ivr.staff import review
 from ivr.staff.accounts import add_user
 from tests.conftest import AUTH_TOKEN, BALTIMORE
 from tests.test_report_calls import finish_as_caller, start
+from tests.test_staff_auth import assert_security_headers
 from tests.twilio_sim import ACCOUNT_SID, SimCall, new_call_sid
 
 PASSWORD = "correct horse battery staple"
@@ -624,6 +625,31 @@ def test_the_recording_streams_through_the_app_with_twilios_credentials(
     html = page_of(staff.get(f"/staff/reports/{recorded.number}"))
     assert fake_twilio.url not in html
     assert AUTH_TOKEN not in html and ACCOUNT_SID not in html
+
+
+def test_every_page_with_report_data_carries_no_store_and_the_security_headers(
+    app, client, session, clock, recorded
+):
+    # A supervisor, so the dashboard is in reach too.
+    supervisor = sign_in(app, client, session, clock, username="sam", role="supervisor")
+    [recording] = recorded.recordings
+    pages = {
+        "queue": "/staff/",
+        "filtered queue": "/staff/?q=Maria",
+        "report": f"/staff/reports/{recorded.number}",
+        "recording": f"/staff/reports/{recorded.number}/recordings/{recording.recording_sid}",
+        "CSV export": "/staff/export.csv",
+        "JSON export": "/staff/export.json",
+        "dashboard": "/staff/dashboard",
+    }
+    for name, path in pages.items():
+        response = supervisor.get(path)
+        assert response.status_code == 200, name
+        response.get_data()  # a streamed answer runs to its end
+        response.close()
+        assert response.headers["Cache-Control"] == "no-store", name
+        assert response.headers["Pragma"] == "no-cache", name
+        assert_security_headers(response, https=False)
 
 
 def test_a_range_request_is_passed_on(staff, recorded, fake_twilio):

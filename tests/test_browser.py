@@ -347,6 +347,62 @@ def test_a_reviewer_is_refused_the_audit_trail(page, staff_app, users):
     ]
 
 
+def test_an_admin_enables_an_account_and_demotes_a_signed_in_supervisor(
+    browser, page, live, staff_app, users, clock
+):
+    with staff_app.extensions["tru.db"]() as session:
+        accounts.disable_user(session, "reviewer1", now=clock.now, by="test")
+        session.commit()
+    # supervisor1 is signed in in another browser while the admin changes their role.
+    elsewhere = browser.new_context(base_url=live.url)
+    try:
+        supervisor = elsewhere.new_page()
+        open_signed_in(supervisor, staff_app, "supervisor1", "staff.dashboard")
+
+        open_signed_in(page, staff_app, "admin1", "staff.accounts_page")
+        reviewer_row = page.get_by_role("row").filter(
+            has=page.get_by_role("cell", name="reviewer1", exact=True)
+        )
+        assert reviewer_row.get_by_role("cell").nth(2).inner_text() == "disabled"
+        with page.expect_response(is_post_to(path_for(staff_app, "staff.accounts_enable"))) as sent:
+            reviewer_row.get_by_role("button", name="Enable reviewer1").click()
+        page.wait_for_load_state()
+        assert sent.value.status == 303
+        assert page.get_by_role("status").inner_text() == "Enabled reviewer1."
+        assert reviewer_row.get_by_role("cell").nth(2).inner_text() == "active"
+        assert staff_user(staff_app, "reviewer1").disabled is False
+
+        form = page.locator("#change-role")
+        assert "admin1" not in form.get_by_label("Account").inner_text()  # not one's own
+        form.get_by_label("Account").select_option("supervisor1")
+        form.get_by_label("New role").select_option("reviewer")
+        with page.expect_response(is_post_to(path_for(staff_app, "staff.accounts_role"))) as sent:
+            form.get_by_role("button", name="Change role").click()
+        page.wait_for_load_state()
+        assert sent.value.status == 303
+        assert page.get_by_role("status").inner_text() == "supervisor1 is now reviewer."
+        supervisor_row = page.get_by_role("row").filter(
+            has=page.get_by_role("cell", name="supervisor1", exact=True)
+        )
+        assert supervisor_row.get_by_role("cell").nth(1).inner_text() == "reviewer"
+
+        # The other browser's next request gets a reviewer's answer.
+        assert supervisor.reload().status == 403
+        nav = supervisor.get_by_role("navigation", name="Main")
+        assert nav.get_by_role("link").all_inner_texts() == ["Reports"]
+    finally:
+        elsewhere.close()
+    assert [(e.username, e.object) for e in audit_events(staff_app, "account_enabled")] == [
+        ("admin1", "user reviewer1")
+    ]
+    [changed] = audit_events(staff_app, "account_role_changed")
+    assert (changed.username, changed.object, changed.detail) == (
+        "admin1",
+        "user supervisor1",
+        "supervisor to reviewer",
+    )
+
+
 # --- reports ----------------------------------------------------------------------------------
 
 

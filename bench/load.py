@@ -451,13 +451,44 @@ class Plan:
     think: tuple[float, float] | None
     ramp: float
     deadline: float
+    #: How much of each prompt a caller hears before answering (a fraction range: Twilio lets a
+    #: key or a word interrupt a Gather's prompt); None: callers answer without listening.
+    listen: tuple[float, float] | None = None
 
 
-def paced(keys: list[str], plan: Plan, rng: random.Random) -> Iterator[str]:
-    """The caller's inputs, each after a pause to listen and think; none once time is up."""
+#: Twilio's neural voices speak about 160 words a minute; callers talk a little slower.
+PROMPT_WORDS_PER_S = 2.7
+CALLER_WORDS_PER_S = 2.5
+SPOKEN = re.compile(r"^\[[a-z]{2}-[A-Z]{2}\] (.*)$")
+
+
+def listening_time(heard: list[str]) -> float:
+    """Seconds Twilio takes to speak the prompt lines the softphone printed."""
+    words = sum(len(m.group(1).split()) for line in heard if (m := SPOKEN.match(line)))
+    return words / PROMPT_WORDS_PER_S
+
+
+def speaking_time(key: str) -> float:
+    """Seconds the caller takes to give `key`: spoken words take time, a key press almost none."""
+    text = key.removeprefix("say ") if key.startswith("say ") or " " in key else ""
+    return len(text.split()) / CALLER_WORDS_PER_S
+
+
+def paced(
+    keys: list[str], plan: Plan, rng: random.Random, heard: list[str] | None = None
+) -> Iterator[str]:
+    """The caller's inputs, each after the caller has heard (part of) the prompt, thought and
+    spoken; none once time is up."""
     for key in keys:
+        pause = 0.0
+        if plan.listen is not None and heard is not None:
+            pause += rng.uniform(*plan.listen) * listening_time(heard) + speaking_time(key)
+        if heard is not None:
+            heard.clear()
         if plan.think is not None:
-            time.sleep(rng.uniform(*plan.think))
+            pause += rng.uniform(*plan.think)
+        if pause:
+            time.sleep(pause)
         if time.monotonic() > plan.deadline:
             return  # the caller hangs up
         yield key
@@ -468,12 +499,13 @@ def play(record: CallRecord, plan: Plan, seed: int) -> None:
     transport = TimedTransport(urlsplit(plan.base_url).netloc, record)
     transport.set_token(plan.token)
     record.started = time.perf_counter()
+    heard: list[str] = []
     result = run_call(
         transport,
         f"{plan.base_url}/voice",
         status_url="/voice/status",
-        keys=paced(SCRIPTS[record.script], plan, rng),
-        out=lambda line: None,
+        keys=paced(SCRIPTS[record.script], plan, rng, heard),
+        out=heard.append,
         max_requests=60,
     )
     record.ended = time.perf_counter()
@@ -601,6 +633,7 @@ def measure(
             None if args.no_think else (args.think_min, args.think_max),
             args.ramp,
             time.monotonic() + args.max_seconds,
+            listen=None if args.no_think or args.no_listen else (args.listen_min, args.listen_max),
         )
         cpu_before = server_cpu(server.pid)
         db_before = database.backend_cpu() if database else {}
@@ -676,10 +709,14 @@ def fmt(value: float | int | None, spec: str = ".0f") -> str:
 
 def print_figures(app: Figures, ceiling: Figures, args: argparse.Namespace, backend: str) -> bool:
     think = "none (--no-think)" if args.no_think else f"{args.think_min}-{args.think_max} s"
+    if args.no_think or args.no_listen:
+        listen = "none"
+    else:
+        listen = f"{args.listen_min:.0%}-{args.listen_max:.0%} of each prompt"
     print()
     print(
         f"== {backend}: {args.calls} calls ({args.concurrency} at once), {args.workers} workers, "
-        f"think {think}, ramp {args.ramp} s, {os.cpu_count()} CPUs"
+        f"listen {listen}, think {think}, ramp {args.ramp} s, {os.cpu_count()} CPUs"
     )
     rows = [
         ("calls played", fmt(app.calls, "d"), fmt(ceiling.calls, "d")),
@@ -764,7 +801,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--think", default="0.5-2", help="seconds before each answer: MIN-MAX")
-    parser.add_argument("--no-think", action="store_true", help="answer at once (throughput)")
+    parser.add_argument(
+        "--listen",
+        default="0.5-1",
+        help="fraction of each prompt a caller hears before answering: MIN-MAX (default 0.5-1)",
+    )
+    parser.add_argument(
+        "--no-listen", action="store_true", help="answer without hearing the prompts out"
+    )
+    parser.add_argument(
+        "--no-think", action="store_true", help="answer at once, no listening (throughput)"
+    )
     parser.add_argument(
         "--ramp", type=float, help="seconds over which calls start (default 10; 0 with --no-think)"
     )
@@ -783,6 +830,10 @@ def main(argv: list[str] | None = None) -> int:
     args.concurrency = args.concurrency or args.calls
     args.think_min, _, high = args.think.partition("-")
     args.think_min, args.think_max = float(args.think_min), float(high or args.think_min)
+    args.listen_min, _, high = args.listen.partition("-")
+    args.listen_min, args.listen_max = float(args.listen_min), float(high or args.listen_min)
+    if not 0 <= args.listen_min <= args.listen_max <= 1:
+        parser.error("--listen takes fractions of a prompt between 0 and 1, e.g. 0.5-1")
     if args.ramp is None:
         args.ramp = 0.0 if args.no_think else 10.0
     if args.warmup is None:

@@ -18,7 +18,6 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr.flows import LANGUAGES, FlowSet, RenderContext, Voice, say
 from ivr.hours import OpeningHours, describe_hours, describe_next_opening
 
-
 #: How "." and "/" of a web address are said, by language.
 _URL_WORDS = {"en": (" dot ", " slash "), "es": (" punto ", " barra ")}
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
 import shutil
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -47,7 +47,9 @@ def _clock_starting_at(text: str):
     try:
         start = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a time like 2026-12-07 10:00", param_hint="--at")
+        raise click.BadParameter(
+            f"{text!r} is not a time like 2026-12-07 10:00", param_hint="--at"
+        ) from None
     if start.tzinfo is None:
         zone = os.environ.get("TRU_TIMEZONE") or "America/New_York"
         start = start.replace(tzinfo=ZoneInfo(zone))
@@ -425,9 +427,7 @@ def serve(host: str, port: int, workers: int) -> None:
     help="Place the call at this local (TRU_TIMEZONE) time, to try open or closed hours. "
     "In-process only.",
 )
-def call(
-    url: str | None, caller: str, called: str, keys: str | None, at: str | None
-) -> None:
+def call(url: str | None, caller: str, called: str, keys: str | None, at: str | None) -> None:
     """Call the line from this terminal: hear the prompts, type keys or speech."""
     from ivr.softphone import INPUT_HELP, HttpTransport, InProcessTransport, run_call
 

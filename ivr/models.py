@@ -174,9 +174,7 @@ class Report(Base):
     needs_callback: Mapped[bool] = mapped_column(Boolean, default=False)
     # Ever needed a callback: set with needs_callback and never cleared, so the dashboard's
     # callback rate does not fall as staff work the reports.
-    callback_requested: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )
+    callback_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Every answer of the report flow by field name (item, value, where, when_date ...).
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Maryland theft class, from the value (larceny only).

@@ -23,9 +23,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "callback_requested", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("callback_requested", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.create_index(
             batch_op.f("ix_reports_caller_number"), ["caller_number"], unique=False

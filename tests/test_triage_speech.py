@@ -305,6 +305,9 @@ def test_negated_flags_are_not_set(text: str, flag: str) -> None:
         ("no tengo pistola pero él sí", "weapon"),
         # a negated departure is a presence
         ("he hasn't left", "suspect_present"),
+        # an offender still at a place that is elsewhere for others
+        ("the guy who threatened me is still at work", "suspect_present"),
+        ("the man who robbed me is still at the school", "suspect_present"),
         ("they haven't left yet", "suspect_present"),
         ("the guy never left", "suspect_present"),
         ("no se ha ido", "suspect_present"),
@@ -332,6 +335,12 @@ def test_affirmed_flags_are_set(text: str, flag: str) -> None:
         "my parked car got hit by a bus",
         "there was a fire in my building last month",
         "he didn't leave a note",
+        # someone "still" somewhere else, not on the caller's scene
+        "i am still at work",
+        "my son is still at the hospital",
+        "my husband is still at work so i called",
+        "mi hijo sigue en el hospital",
+        "mi esposo todavia esta en el trabajo",
     ],
 )
 def test_near_misses_are_not_emergencies(text: str) -> None:

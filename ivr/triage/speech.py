@@ -1549,8 +1549,21 @@ _PROPERTY = re.compile(
     VEH + r"|fence|mailbox|house|home|building|wall|gate|porch|garage|store|pole|tree|sign|bumper"
     r"|mirror|fender|door|window|hydrant|property|yard|shed|carport|steps|stoop|railing|cans?"
 )
-_AUX = _words("is are s re was were esta estan sigue siguen todavia aun")
+_AUX = _words("is are s re am m was were esta estan sigue siguen todavia aun")
 _CALLER = _words("i im we yo estoy estamos")
+#: Places where someone "still is" without being on the caller's scene: "my son is still at the
+#: hospital", "mi esposo sigue en el trabajo".
+_ELSEWHERE = _words(
+    "work job school hospital office doctor doctors clinic church daycare college class "
+    "trabajo escuela hospital oficina clinica iglesia guarderia colegio doctor medico universidad"
+)
+_ARTICLES = _words("the a his her their my our el la los las su sus mi")
+#: Who is named as an offender: one of them "still at work" may still be there ("the guy who
+#: threatened me is still at work").
+_OFFENDER = _words(
+    "guy guys man men suspect thief thieves robber robbers someone somebody stranger intruder "
+    "ladron ladrones tipo tipos hombre hombres alguien extrano asaltante"
+)
 #: Cues that say where someone is, whoever it is (not "i hear", "i see", "we caught").
 _WHERE_SOMEONE_IS = frozenset({"still here", "at the door", "right here"})
 _DRIVER = _words("driver drivers conductor conductora chofer")
@@ -1730,6 +1743,22 @@ class _Hit:
     negated_by: str | None = None
     #: Negated, then said again of someone else: "but my son was".
     restated: str | None = None
+
+
+def _still_elsewhere(tokens: list[str], hit: _Hit) -> bool:
+    """ "Still at work / school / the hospital" of someone not named as an offender: that person
+    is somewhere else, not on the caller's scene."""
+    place = [word for word in tokens[hit.end - 1 : hit.end + 3] if word not in _ARTICLES]
+    if (
+        not place
+        or place[0] not in _ELSEWHERE
+        and not (len(place) > 1 and place[0] in {"at", "in", "en", "a"} and place[1] in _ELSEWHERE)
+    ):
+        return False
+    clause = tokens[max(0, hit.start - 6) : hit.start]
+    if "|" in clause:
+        clause = clause[len(clause) - clause[::-1].index("|") :]
+    return not _OFFENDER & set(clause)
 
 
 def _hits(text: str, starts: list[int]) -> list[_Hit]:
@@ -2006,6 +2035,8 @@ def _understand(text: object, language: object = None, *, fuzzy: bool = True) ->
                 and _DRIVER & set(tokens[max(0, hit.start - 3) : hit.start])
             ):
                 hit.negated_by = "the other driver"
+            elif hit.cue.name == "still here" and _still_elsewhere(tokens, hit):
+                hit.negated_by = "somewhere else"
     # "right there" is someone only when a person is named: "the guy is right there" (not "the
     # bank is right there"); Spanish leaves the person out ("está aquí mismo").
     for hit in positive:

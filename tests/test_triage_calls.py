@@ -270,6 +270,23 @@ class TestOtherOutcomes:
         assert report.callback_number == "+14105550123"
         assert report.triage["outcome"] == "traffic_vendor"
 
+    def test_a_poorly_heard_accident_location_is_read_back(self, call, session):
+        call.dial_in()
+        call.press("1")
+        call.press("3")
+        call.say("no")
+        call.say("no")
+        reply = call.say("charles and north", confidence=0.31)
+        assert "You said: charles and north. If that is right, press 1" in reply.spoken
+        reply = call.press("2")  # not right: asked again
+        assert "Where is the accident?" in reply.spoken
+        reply = call.say("Charles Street and North Avenue", confidence=0.35)
+        assert "You said: Charles Street and North Avenue." in reply.spoken
+        reply = call.say("yes")
+        assert "Can all the vehicles be driven safely?" in reply.spoken
+        found = stored(session, call)
+        assert found.report.fields["where"] == "Charles Street and North Avenue"
+
     def test_a_crisis_goes_to_alternative_responders(self, call, session):
         reply = something_else(
             call, "my brother is having a mental health crisis he is not violent"

@@ -393,6 +393,8 @@ class CallRecord:
     ended_by: str = ""
     started: float = 0.0
     ended: float = 0.0
+    #: Seconds spent hearing each prompt before answering, in order (see `paced`).
+    listened: list[float] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Request]:
@@ -454,6 +456,10 @@ class Plan:
     #: How much of each prompt a caller hears before answering (a fraction range: Twilio lets a
     #: key or a word interrupt a Gather's prompt); None: callers answer without listening.
     listen: tuple[float, float] | None = None
+    #: Listening times to replay, by call index: the ceiling's one constant prompt is shorter
+    #: than the line's, so its callers wait as long as the line's callers did, and both runs
+    #: offer the same pace.
+    replay: list[list[float]] | None = None
 
 
 #: Twilio's neural voices speak about 160 words a minute; callers talk a little slower.
@@ -475,14 +481,27 @@ def speaking_time(key: str) -> float:
 
 
 def paced(
-    keys: list[str], plan: Plan, rng: random.Random, heard: list[str] | None = None
+    keys: list[str],
+    plan: Plan,
+    rng: random.Random,
+    heard: list[str] | None = None,
+    listened: list[float] | None = None,
+    replay: list[float] | None = None,
 ) -> Iterator[str]:
     """The caller's inputs, each after the caller has heard (part of) the prompt, thought and
-    spoken; none once time is up."""
-    for key in keys:
+    spoken; none once time is up. Listening times are appended to `listened`, or taken in
+    order from `replay` when given."""
+    for number, key in enumerate(keys):
         pause = 0.0
         if plan.listen is not None and heard is not None:
-            pause += rng.uniform(*plan.listen) * listening_time(heard) + speaking_time(key)
+            fraction = rng.uniform(*plan.listen)
+            if replay is not None:
+                hearing = replay[number] if number < len(replay) else 0.0
+            else:
+                hearing = fraction * listening_time(heard)
+            if listened is not None:
+                listened.append(hearing)
+            pause += hearing + speaking_time(key)
         if heard is not None:
             heard.clear()
         if plan.think is not None:
@@ -494,8 +513,9 @@ def paced(
         yield key
 
 
-def play(record: CallRecord, plan: Plan, seed: int) -> None:
+def play(record: CallRecord, plan: Plan, seed: int, index: int = 0) -> None:
     rng = random.Random(seed)  # noqa: S311 - pauses, not secrets
+    replay = plan.replay[index] if plan.replay is not None and index < len(plan.replay) else None
     transport = TimedTransport(urlsplit(plan.base_url).netloc, record)
     transport.set_token(plan.token)
     record.started = time.perf_counter()
@@ -504,7 +524,7 @@ def play(record: CallRecord, plan: Plan, seed: int) -> None:
         transport,
         f"{plan.base_url}/voice",
         status_url="/voice/status",
-        keys=paced(SCRIPTS[record.script], plan, rng, heard),
+        keys=paced(SCRIPTS[record.script], plan, rng, heard, record.listened, replay),
         out=heard.append,
         max_requests=60,
     )
@@ -530,7 +550,7 @@ def run_callers(
                 return
             index, record = item
             try:
-                play(record, plan, seed * 1_000_003 + index)
+                play(record, plan, seed * 1_000_003 + index, index)
             except Exception as exc:  # a bug in the generator must not hide as a slow server
                 record.requests.append(Request("(generator)", 0, 0.0, repr(exc)))
 
@@ -574,6 +594,8 @@ class Figures:
     wall_s: float = 0.0
     log_errors: int = 0
     machine_cpu_s: float = 0.0
+    #: Each call's listening times, by call index (replayed by the ceiling's callers).
+    listened: list[list[float]] = field(default_factory=list)
 
     def other_cpu_s(self) -> float:
         """CPU the rest of the machine used meanwhile (other people's work, the kernel...)."""
@@ -612,6 +634,7 @@ def measure(
     workdir: Path,
     database: Database | None,
     scripts: list[str],
+    replay: list[list[float]] | None = None,
 ) -> Figures:
     token = secrets.token_hex(16)
     env = clean_environment(
@@ -634,6 +657,7 @@ def measure(
             args.ramp,
             time.monotonic() + args.max_seconds,
             listen=None if args.no_think or args.no_listen else (args.listen_min, args.listen_max),
+            replay=replay,
         )
         cpu_before = server_cpu(server.pid)
         db_before = database.backend_cpu() if database else {}
@@ -667,6 +691,7 @@ def measure(
         p99=percentile(latencies, 99),
         max=max(latencies, default=float("nan")),
         errors=sum(kinds.values()),
+        listened=[rec.listened for rec in records],
         error_kinds=kinds,
         scripted_to_the_end=sum(
             1 for rec in records if not rec.errors and rec.ended_by in ("hangup-verb", "caller")
@@ -855,7 +880,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load average before: {Path('/proc/loadavg').read_text().split()[:3]}")
         app = measure("line", LINE_APP, args, workdir, database, scripts)
         ceiling = (
-            measure("ceiling", CEILING_APP, args, workdir, None, scripts)
+            measure("ceiling", CEILING_APP, args, workdir, None, scripts, replay=app.listened)
             if not args.no_ceiling
             else Figures("ceiling", 0, 0, 0, *(float("nan"),) * 4, 0, {}, 0)
         )

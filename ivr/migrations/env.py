@@ -3,7 +3,7 @@
 from alembic import context
 
 from ivr.db import make_engine
-from ivr.models import Base
+from ivr.models import Base, in_the_models
 
 config = context.config
 target_metadata = Base.metadata
@@ -15,6 +15,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=in_the_models,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -27,7 +28,10 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         # batch mode rebuilds tables on SQLite, which cannot ALTER most things in place.
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=in_the_models,
         )
         with context.begin_transaction():
             context.run_migrations()

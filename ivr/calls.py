@@ -169,7 +169,9 @@ def answer_step(
         if existing is not None:
             return StepResult(existing.response_twiml, replayed=True)
     answer, twiml = decide(call)
-    answer.call = call
+    # By key, not `answer.call = call`: the relationship would queue the answer on the call's
+    # (unloaded) answers collection and make the flush order them, work no webhook needs.
+    answer.call_id = call.id
     answer.step = step
     answer.response_twiml = twiml
     answer.received_at = now

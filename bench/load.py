@@ -24,6 +24,11 @@ What it does, in one run:
    spoken "technical problem" fallback, and requests that got no reply.
 5. Runs the same callers against `bench/ceiling_app.py` (a constant <Gather> for every POST) under
    the same gunicorn command line: the ceiling of this stack on this machine.
+6. With --floor, runs them against `bench/floor_app.py` too, on the same database: a webhook that
+   does only what none of the line's may skip (the signature check, and the caller's input stored
+   once and committed, with SQLAlchemy Core) before a constant <Gather>. Whatever the line costs
+   above the floor is its flows, triage and ORM; the floor's distance from the ceiling is the
+   price of the durable write itself.
 
 CPU time comes from /proc/<pid>/stat of the gunicorn master and all its descendants (utime +
 stime, plus the master's cutime + cstime for workers reaped during the run), and with --postgres
@@ -52,7 +57,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -64,6 +69,7 @@ from ivr.softphone import HttpTransport, Reply, run_call  # noqa: E402
 
 LINE_APP = "ivr:create_app()"
 CEILING_APP = "bench.ceiling_app:create_app()"
+FLOOR_APP = "bench.floor_app:create_app()"
 ALWAYS_OPEN = {
     "TRU_OPEN_DAYS": "mon-sun",
     "TRU_OPEN_TIME": "00:00",
@@ -635,7 +641,11 @@ def measure(
     database: Database | None,
     scripts: list[str],
     replay: list[list[float]] | None = None,
+    stored: Callable[[str, list[str]], tuple[dict[str, int], dict[str, tuple]]] | None = None,
 ) -> Figures:
+    """Play the callers against `app_spec`; `stored` counts what the database kept per call
+    (answers, reports): the line's tables unless told otherwise."""
+    stored = stored or stored_counts
     token = secrets.token_hex(16)
     env = clean_environment(
         TRU_ENV="production",
@@ -710,17 +720,26 @@ def measure(
     )
     if database is not None:
         sids = [rec.call_sid for rec in records if rec.call_sid]
-        answers, reports = stored_counts(database.url, sids)
+        answers, reports = stored(database.url, sids)
+        makes_reports = stored is stored_counts
         figures.answers_sent = sum(rec.answers_sent for rec in records)
         figures.answers_stored = sum(answers.values())
         missing = [max(0, rec.answers_sent - answers.get(rec.call_sid, 0)) for rec in records]
         figures.lost_answers = sum(missing)
         figures.calls_missing_answers = sum(1 for m in missing if m)
-        done = [r for r in reports.values() if r[1] == "new"]
-        figures.completed_reports = len(done)
-        numbers = [r[0] for r in reports.values()]
-        figures.duplicate_report_numbers = len(numbers) - len(set(numbers))
+        if makes_reports:
+            done = [r for r in reports.values() if r[1] == "new"]
+            figures.completed_reports = len(done)
+            numbers = [r[0] for r in reports.values()]
+            figures.duplicate_report_numbers = len(numbers) - len(set(numbers))
     return figures
+
+
+def floor_counts(url: str, call_sids: list[str]) -> tuple[dict[str, int], dict[str, tuple]]:
+    """What the floor app stored: answers per call SID; it makes no reports."""
+    from bench.floor_app import stored_answers
+
+    return stored_answers(url, call_sids), {}
 
 
 # --------------------------------------------------------------------------- output
@@ -732,7 +751,13 @@ def fmt(value: float | int | None, spec: str = ".0f") -> str:
     return format(value, spec)
 
 
-def print_figures(app: Figures, ceiling: Figures, args: argparse.Namespace, backend: str) -> bool:
+def print_figures(
+    app: Figures,
+    ceiling: Figures,
+    args: argparse.Namespace,
+    backend: str,
+    floor: Figures | None = None,
+) -> bool:
     think = "none (--no-think)" if args.no_think else f"{args.think_min}-{args.think_max} s"
     if args.no_think or args.no_listen:
         listen = "none"
@@ -743,47 +768,47 @@ def print_figures(app: Figures, ceiling: Figures, args: argparse.Namespace, back
         f"== {backend}: {args.calls} calls ({args.concurrency} at once), {args.workers} workers, "
         f"listen {listen}, think {think}, ramp {args.ramp} s, {os.cpu_count()} CPUs"
     )
-    rows = [
-        ("calls played", fmt(app.calls, "d"), fmt(ceiling.calls, "d")),
-        ("webhook requests", fmt(app.webhooks, "d"), fmt(ceiling.webhooks, "d")),
-        ("wall time (s)", fmt(app.wall_s, ".1f"), fmt(ceiling.wall_s, ".1f")),
-        ("webhooks per second", fmt(app.webhooks_per_s, ".1f"), fmt(ceiling.webhooks_per_s, ".1f")),
-        ("latency p50 (ms)", fmt(app.p50, ".1f"), fmt(ceiling.p50, ".1f")),
-        ("latency p95 (ms)", fmt(app.p95, ".1f"), fmt(ceiling.p95, ".1f")),
-        ("latency p99 (ms)", fmt(app.p99, ".1f"), fmt(ceiling.p99, ".1f")),
-        ("latency max (ms)", fmt(app.max, ".1f"), fmt(ceiling.max, ".1f")),
-        ("errors", fmt(app.errors, "d"), fmt(ceiling.errors, "d")),
-        ("calls scripted to the end", fmt(app.scripted_to_the_end, "d"),
-         fmt(ceiling.scripted_to_the_end, "d")),
-        ("completed reports (database)", fmt(app.completed_reports, "d"), "n/a"),
-        ("duplicate report numbers", fmt(app.duplicate_report_numbers, "d"), "n/a"),
-        ("answers sent / stored", f"{app.answers_sent} / {app.answers_stored}", "n/a"),
-        ("lost answers (calls)", f"{app.lost_answers} ({app.calls_missing_answers})", "n/a"),
-        ("gunicorn CPU (s)", fmt(app.server_cpu_s, ".1f"), fmt(ceiling.server_cpu_s, ".1f")),
-        ("gunicorn CPU per completed call (ms)", fmt(app.cpu_per_call_ms(), ".1f"),
-         fmt(ceiling.cpu_per_call_ms(), ".1f")),
-        ("webhooks per server CPU-second", fmt(app.webhooks_per_cpu_s(), ".0f"),
-         fmt(ceiling.webhooks_per_cpu_s(), ".0f")),
-        ("PostgreSQL CPU (s)", fmt(app.database_cpu_s, ".1f"), "n/a"),
-        ("load generator CPU (s)", fmt(app.generator_cpu_s, ".1f"),
-         fmt(ceiling.generator_cpu_s, ".1f")),
-        ("machine CPU busy, all processes (s)", fmt(app.machine_cpu_s, ".1f"),
-         fmt(ceiling.machine_cpu_s, ".1f")),
-        ("  of which not this benchmark (s)", fmt(app.other_cpu_s(), ".1f"),
-         fmt(ceiling.other_cpu_s(), ".1f")),
-        ("gunicorn log errors", fmt(app.log_errors, "d"), fmt(ceiling.log_errors, "d")),
-    ]  # fmt: skip
+
+    def stored_pair(f: Figures) -> str:
+        return "n/a" if f.answers_sent is None else f"{f.answers_sent} / {f.answers_stored}"
+
+    def lost(f: Figures) -> str:
+        return "n/a" if f.lost_answers is None else f"{f.lost_answers} ({f.calls_missing_answers})"
+
+    rows: list[tuple[str, Callable[[Figures], str]]] = [
+        ("calls played", lambda f: fmt(f.calls, "d")),
+        ("webhook requests", lambda f: fmt(f.webhooks, "d")),
+        ("wall time (s)", lambda f: fmt(f.wall_s, ".1f")),
+        ("webhooks per second", lambda f: fmt(f.webhooks_per_s, ".1f")),
+        ("latency p50 (ms)", lambda f: fmt(f.p50, ".1f")),
+        ("latency p95 (ms)", lambda f: fmt(f.p95, ".1f")),
+        ("latency p99 (ms)", lambda f: fmt(f.p99, ".1f")),
+        ("latency max (ms)", lambda f: fmt(f.max, ".1f")),
+        ("errors", lambda f: fmt(f.errors, "d")),
+        ("calls scripted to the end", lambda f: fmt(f.scripted_to_the_end, "d")),
+        ("completed reports (database)", lambda f: fmt(f.completed_reports, "d")),
+        ("duplicate report numbers", lambda f: fmt(f.duplicate_report_numbers, "d")),
+        ("answers sent / stored", stored_pair),
+        ("lost answers (calls)", lost),
+        ("gunicorn CPU (s)", lambda f: fmt(f.server_cpu_s, ".1f")),
+        ("gunicorn CPU per completed call (ms)", lambda f: fmt(f.cpu_per_call_ms(), ".1f")),
+        ("webhooks per server CPU-second", lambda f: fmt(f.webhooks_per_cpu_s(), ".0f")),
+        ("PostgreSQL CPU (s)", lambda f: fmt(f.database_cpu_s, ".1f")),
+        ("load generator CPU (s)", lambda f: fmt(f.generator_cpu_s, ".1f")),
+        ("machine CPU busy, all processes (s)", lambda f: fmt(f.machine_cpu_s, ".1f")),
+        ("  of which not this benchmark (s)", lambda f: fmt(f.other_cpu_s(), ".1f")),
+        ("gunicorn log errors", lambda f: fmt(f.log_errors, "d")),
+    ]
     skipped = ceiling.calls == 0
-    if skipped:
-        rows = [(name, a, "-") for name, a, _ in rows]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'':{width}}  {'TRU Line':>14}  {'ceiling':>14}")
-    for name, a, c in rows:
-        print(f"{name:{width}}  {a:>14}  {c:>14}")
-    if app.error_kinds:
-        print("errors by kind (line):", app.error_kinds)
-    if ceiling.error_kinds:
-        print("errors by kind (ceiling):", ceiling.error_kinds)
+    columns = [("TRU Line", app)] + ([("floor", floor)] if floor else []) + [("ceiling", ceiling)]
+    width = max(len(name) for name, _ in rows)
+    print(f"{'':{width}}" + "".join(f"  {title:>14}" for title, _ in columns))
+    for name, show in rows:
+        cells = [show(f) if not (f is ceiling and skipped) else "-" for _, f in columns]
+        print(f"{name:{width}}" + "".join(f"  {cell:>14}" for cell in cells))
+    for title, f in columns:
+        if f.error_kinds:
+            print(f"errors by kind ({title}):", f.error_kinds)
     ratio = app.webhooks_per_s / ceiling.webhooks_per_s if ceiling.webhooks_per_s else 0.0
     cpu_ratio = (
         app.cpu_per_call_ms() / ceiling.cpu_per_call_ms()
@@ -800,6 +825,13 @@ def print_figures(app: Figures, ceiling: Figures, args: argparse.Namespace, back
             f"throughput / ceiling: {ratio:.0%} measured, {fmt(per_cpu and 100 * per_cpu, '.0f')}% "
             f"per server CPU-second;  CPU per call / ceiling: {fmt(cpu_ratio, '.1f')}x"
         )
+        if floor is not None and ceiling.webhooks_per_s:
+            print(
+                f"floor / ceiling: {floor.webhooks_per_s / ceiling.webhooks_per_s:.0%} measured;  "
+                f"line / floor: {app.webhooks_per_s / floor.webhooks_per_s:.0%}"
+                if floor.webhooks_per_s
+                else "floor: no webhooks answered"
+            )
     checks: list[tuple[str, bool | None]] = [
         (f"{args.concurrency} concurrent calls", args.concurrency >= 250),
         ("p99 < 100 ms", app.p99 < 100),
@@ -848,6 +880,11 @@ def main(argv: list[str] | None = None) -> int:
         help="server (maintenance database) where the benchmark database is created and dropped",
     )
     parser.add_argument("--no-ceiling", action="store_true", help="skip the ceiling app")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run the floor app: signature check and a durable write, nothing else",
+    )
     parser.add_argument("--max-seconds", type=float, default=600, help="stop every call after")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
@@ -879,12 +916,27 @@ def main(argv: list[str] | None = None) -> int:
         migrate(database.url, clean_environment(TRU_ENV="production"))
         print(f"load average before: {Path('/proc/loadavg').read_text().split()[:3]}")
         app = measure("line", LINE_APP, args, workdir, database, scripts)
+        floor = None
+        if args.floor:
+            from bench.floor_app import create_schema
+
+            create_schema(database.url)
+            floor = measure(
+                "floor",
+                FLOOR_APP,
+                args,
+                workdir,
+                database,
+                scripts,
+                replay=app.listened,
+                stored=floor_counts,
+            )
         ceiling = (
             measure("ceiling", CEILING_APP, args, workdir, None, scripts, replay=app.listened)
             if not args.no_ceiling
             else Figures("ceiling", 0, 0, 0, *(float("nan"),) * 4, 0, {}, 0)
         )
-        ok = print_figures(app, ceiling, args, backend)
+        ok = print_figures(app, ceiling, args, backend, floor)
     finally:
         if database is not None and database.admin_url:
             drop_postgres(database)

@@ -540,11 +540,73 @@ def play(record: CallRecord, plan: Plan, seed: int, index: int = 0) -> None:
 
 
 def run_callers(
-    plan: Plan, scripts: list[str], concurrency: int, seed: int
-) -> tuple[list[CallRecord], float]:
-    """Every call of `scripts`, `concurrency` at a time; returns the calls and the wall time."""
+    plan: Plan, scripts: list[str], concurrency: int, seed: int, processes: int = 1
+) -> tuple[list[CallRecord], float, float]:
+    """Every call of `scripts`, `concurrency` at a time, from `processes` processes (each its
+    share of the calls and of the concurrency, on threads). Returns the calls, the wall time and
+    the CPU seconds the callers used (this process's and its children's)."""
     records = [CallRecord(script) for script in scripts]
-    queue = iter(enumerate(records))
+    processes = max(1, min(processes, concurrency, len(records)))
+    started = time.perf_counter()
+    if processes == 1:
+        before = _own_cpu()
+        _play_share(
+            plan, records, list(range(len(records))), list(range(concurrency)), concurrency, seed
+        )
+        return records, time.perf_counter() - started, _own_cpu() - before
+    # One Python process cannot keep more than one CPU busy (the GIL): a fast server would be
+    # measured against the generator instead. Calls and slots are dealt out round-robin, so the
+    # processes together start the same calls at the same moments as one process would.
+    import multiprocessing
+
+    shares = [
+        (list(range(k, len(records), processes)), list(range(k, concurrency, processes)))
+        for k in range(processes)
+    ]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = pool.starmap(
+            _play_in_child,
+            [
+                (plan, [records[i] for i in calls], calls, slots, concurrency, seed)
+                for calls, slots in shares
+            ],
+        )
+    cpu = 0.0
+    for (calls, _slots), (played, child_cpu) in zip(shares, results, strict=True):
+        for index, record in zip(calls, played, strict=True):
+            records[index] = record
+        cpu += child_cpu
+    return records, time.perf_counter() - started, cpu
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _play_in_child(
+    plan: Plan,
+    records: list[CallRecord],
+    indexes: list[int],
+    slots: list[int],
+    concurrency: int,
+    seed: int,
+) -> tuple[list[CallRecord], float]:
+    before = _own_cpu()
+    _play_share(plan, records, indexes, slots, concurrency, seed)
+    return records, _own_cpu() - before
+
+
+def _play_share(
+    plan: Plan,
+    records: list[CallRecord],
+    indexes: list[int],
+    slots: list[int],
+    concurrency: int,
+    seed: int,
+) -> None:
+    """Play `records` (calls number `indexes` of the run) on one thread per slot in `slots`."""
+    queue = iter(zip(indexes, records, strict=True))
     lock = threading.Lock()
 
     def worker(slot: int) -> None:
@@ -561,15 +623,12 @@ def run_callers(
                 record.requests.append(Request("(generator)", 0, 0.0, repr(exc)))
 
     threads = [
-        threading.Thread(target=worker, args=(slot,), daemon=True)
-        for slot in range(min(concurrency, len(records)))
+        threading.Thread(target=worker, args=(slot,), daemon=True) for slot in slots[: len(records)]
     ]
-    started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(max(0.0, plan.deadline - time.monotonic()) + TWILIO_TIMEOUT * 2)
-    return records, time.perf_counter() - started
 
 
 # --------------------------------------------------------------------------- one target
@@ -671,11 +730,11 @@ def measure(
         )
         cpu_before = server_cpu(server.pid)
         db_before = database.backend_cpu() if database else {}
-        gen_before = resource.getrusage(resource.RUSAGE_SELF)
         busy_before = machine_busy_seconds()
-        records, wall = run_callers(plan, scripts, args.concurrency, seed=args.seed)
+        records, wall, generator_cpu = run_callers(
+            plan, scripts, args.concurrency, seed=args.seed, processes=args.processes
+        )
         busy_after = machine_busy_seconds()
-        gen_after = resource.getrusage(resource.RUSAGE_SELF)
         cpu_after = server_cpu(server.pid)
         db_after = database.backend_cpu() if database else {}
         server.stop()
@@ -712,8 +771,7 @@ def measure(
             if database and database.admin_url
             else None
         ),
-        generator_cpu_s=(gen_after.ru_utime + gen_after.ru_stime)
-        - (gen_before.ru_utime + gen_before.ru_stime),
+        generator_cpu_s=generator_cpu,
         wall_s=wall,
         log_errors=log_errors,
         machine_cpu_s=busy_after - busy_before,
@@ -857,6 +915,12 @@ def main(argv: list[str] | None = None) -> int:
         "--concurrency", type=int, help="calls at once (default: --calls, all of them)"
     )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="load generator processes, calls dealt out among them (default 1; see bench/README)",
+    )
     parser.add_argument("--think", default="0.5-2", help="seconds before each answer: MIN-MAX")
     parser.add_argument(
         "--listen",

@@ -60,6 +60,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -584,17 +585,11 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _play_in_child(
-    plan: Plan,
-    records: list[CallRecord],
-    indexes: list[int],
-    slots: list[int],
-    concurrency: int,
-    seed: int,
-) -> tuple[list[CallRecord], float]:
+def _play_in_child(*share: Any) -> tuple[list[CallRecord], float]:
+    """`_play_share` in a generator process: the played calls and the CPU seconds they took."""
     before = _own_cpu()
-    _play_share(plan, records, indexes, slots, concurrency, seed)
-    return records, _own_cpu() - before
+    _play_share(*share)
+    return share[1], _own_cpu() - before
 
 
 def _play_share(

@@ -7,7 +7,7 @@ be spoken when the database is down. No Flask here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -61,30 +61,51 @@ class Announcer:
     operator_number: str | None = None
     #: Transfer numbers by `dial:` name (dispatch, non_emergency, alternative).
     numbers: Mapping[str, str | None] = field(default_factory=dict)
+    _settled: dict[str, Mapping[str, str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def context(self, language: str, now: datetime | None = None) -> RenderContext:
-        values = {
-            "online_report_site": spoken_site(self.online_report_url, language),
-            "tru_number": self.tru_number,
-            "hours": describe_hours(self.hours, language),
-            # Said when no transfer is configured: Baltimore's 311 takes non-emergency police
-            # calls, and 988 is the national crisis line.
-            "non_emergency_number": _spoken_or(self.numbers.get("non_emergency"), "3 1 1"),
-            "alternative_number": _spoken_or(self.numbers.get("alternative"), "9 8 8"),
-        }
-        if now is not None:
-            opening = self.hours.next_opening(now)
-            values["next_opening"] = describe_next_opening(
-                opening, now.astimezone(self.hours.timezone), language
+        return self.contexts(now, (language,))[language]
+
+    def contexts(
+        self, now: datetime | None = None, languages: Iterable[str] = LANGUAGES
+    ) -> dict[str, RenderContext]:
+        """The values every prompt may name, by language; the next opening is found once."""
+        opening = self.hours.next_opening(now) if now is not None else None
+        contexts = {}
+        for language in languages:
+            values = dict(self._settled_values(language))
+            if opening is not None and now is not None:
+                values["next_opening"] = describe_next_opening(
+                    opening, now.astimezone(self.hours.timezone), language
+                )
+            contexts[language] = RenderContext(
+                language=language,
+                action_url="",
+                voices=self.voices,
+                values=values,
+                operator_number=self.operator_number,
+                numbers=self.numbers,
             )
-        return RenderContext(
-            language=language,
-            action_url="",
-            voices=self.voices,
-            values=values,
-            operator_number=self.operator_number,
-            numbers=self.numbers,
-        )
+        return contexts
+
+    def _settled_values(self, language: str) -> Mapping[str, str]:
+        """What the settings alone decide (the site, the hours, the numbers): worked out once
+        per language, as every prompt of every webhook may name them."""
+        settled = self._settled.get(language)
+        if settled is None:
+            settled = {
+                "online_report_site": spoken_site(self.online_report_url, language),
+                "tru_number": self.tru_number,
+                "hours": describe_hours(self.hours, language),
+                # Said when no transfer is configured: Baltimore's 311 takes non-emergency
+                # police calls, and 988 is the national crisis line.
+                "non_emergency_number": _spoken_or(self.numbers.get("non_emergency"), "3 1 1"),
+                "alternative_number": _spoken_or(self.numbers.get("alternative"), "9 8 8"),
+            }
+            self._settled[language] = settled
+        return settled
 
     def technical_problem(self, language: str | None, *, line_open: bool) -> VoiceResponse:
         """Something failed behind the line: apologise, then the next best path.

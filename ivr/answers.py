@@ -687,6 +687,15 @@ _ES_DAY_OF_MONTH = re.compile(r"(?:el\s+d[ií]a|el|d[ií]a)\s+(\d{1,2})(?:\s+de\
 _COUNTED_PERIOD = re.compile(r"\d+\s+(?:months?|years?|mes|meses|ano|anos|decadas?|decades?)\b")
 
 
+#: The days callers name most, counted back from today without dateparser (which takes
+#: milliseconds a phrase): "yesterday", "yesterday afternoon", "3 days ago", "hace 2 días".
+_DAYS_BACK = re.compile(
+    r"(?:on\s+)?(today|yesterday|hoy|ayer|(\d{1,4})\s+days?\s+ago|hace\s+(\d{1,4})\s+d[ií]as?)"
+    r"(?:\s+(?:morning|afternoon|evening|night|at\s+noon))?"
+)
+_DAYS_BACK_WORDS = {"today": 0, "hoy": 0, "yesterday": 1, "ayer": 1}
+
+
 def _words_of(text: str) -> set[str]:
     return set(re.findall(r"[a-z]+", _fold(text)))
 
@@ -762,6 +771,11 @@ def _spoken_date(speech: str, now: datetime, language: str) -> date | None:
         if day is not None and ("month" in text or "mes" in text) and day.month != today.month:
             return None  # "the 5th of this month" said on the 3rd is in the future
         return day
+
+    if match := _DAYS_BACK.fullmatch(text):
+        back = _DAYS_BACK_WORDS.get(match[1])
+        day = today - timedelta(days=back if back is not None else int(match[2] or match[3]))
+        return day if day >= _OLDEST_DATE else None
 
     settings = _dateparser_settings(now, strict=not (words & _WEEKDAY_WORDS))
     found: datetime | None = dateparser.parse(text, languages=[language], settings=settings)

@@ -306,8 +306,9 @@ class Line:
         return facts
 
     def _context(self, language: str, step: int, now: datetime) -> RenderContext:
-        base = self.announcer.context(language if language in LANGUAGES else "en", now)
-        localized = {lang: self.announcer.context(lang, now).values for lang in LANGUAGES}
+        contexts = self.announcer.contexts(now)
+        base = contexts[language if language in LANGUAGES else "en"]
+        localized = {lang: context.values for lang, context in contexts.items()}
         return replace(
             base,
             localized=localized,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -426,6 +427,47 @@ def test_parse_date_spanish(speech: str, expected: date) -> None:
 )
 def test_parse_date_refuses(speech: str, language: str) -> None:
     assert parse_date(speech=speech, now=NOW, language=language) is None
+
+
+@pytest.mark.parametrize(
+    ("speech", "language"),
+    [
+        ("yesterday", "en"),
+        ("yesterday afternoon", "en"),
+        ("i think it happened yesterday evening", "en"),
+        ("today at noon", "en"),
+        ("last night", "en"),
+        ("this morning", "en"),
+        ("three days ago", "en"),
+        ("a couple of days ago", "en"),
+        ("0 days ago", "en"),
+        ("9999 days ago", "en"),
+        ("ayer por la tarde", "es"),
+        ("anoche", "es"),
+        ("hoy", "es"),
+        ("hace dos días", "es"),
+        ("hace 3 dias", "es"),
+        ("antier", "es"),
+    ],
+)
+@pytest.mark.parametrize(
+    "now",
+    [
+        NOW,
+        datetime(2026, 1, 1, 0, 30, tzinfo=BALTIMORE),
+        datetime(2024, 3, 1, 23, 30, tzinfo=BALTIMORE),
+    ],
+)
+def test_days_counted_back_read_as_dateparser_reads_them(
+    speech: str, language: str, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The common answers skip dateparser (milliseconds a phrase) and land on the same day."""
+    import ivr.answers
+
+    shortcut = parse_date(speech=speech, now=now, language=language)
+    monkeypatch.setattr(ivr.answers, "_DAYS_BACK", re.compile(r"(?!)"))
+    assert shortcut is not None
+    assert shortcut == parse_date(speech=speech, now=now, language=language)
 
 
 def test_parse_date_language_fallback_and_digits_win() -> None:

@@ -83,24 +83,22 @@ def timed_parts(spent: Counter[str], calls: Counter[str]) -> Iterator[None]:
 def run(url: str, args: argparse.Namespace) -> None:
     import secrets
 
-    from bench.load import SCRIPTS
+    from bench.load import ALWAYS_OPEN, SCRIPTS
     from ivr import create_app, db
+    from ivr.config import load_config
     from ivr.softphone import InProcessTransport, run_call
 
     db.upgrade(url)
     token = secrets.token_hex(16)
-    app = create_app(
-        {
-            "TRU_ENV": "production",
-            "TWILIO_AUTH_TOKEN": token,
-            "SECRET_KEY": secrets.token_hex(32),
-            "DATABASE_URL": url,
-            "OPEN_DAYS": "mon-sun",
-            "OPEN_TIME": "00:00",
-            "CLOSE_TIME": "23:59",
-            "HOLIDAY_CALENDAR": "none",
-        }
-    )
+    # The load benchmark's settings (hours always open), read as the app reads its environment.
+    environment = {
+        **ALWAYS_OPEN,
+        "TRU_ENV": "production",
+        "TWILIO_AUTH_TOKEN": token,
+        "TRU_SECRET_KEY": secrets.token_hex(32),
+        "TRU_DATABASE_URL": url,
+    }
+    app = create_app(load_config(environment, ROOT / "instance"))
     app_cpu = [0.0, 0]
     inner = app.wsgi_app
 

@@ -104,6 +104,7 @@ def app_settings(database_url: str, clock: Clock, **overrides: object) -> dict[s
 def app(database_url_for_tests: str, clock: Clock) -> Iterator:
     app = create_app(app_settings(database_url_for_tests, clock))
     yield app
+    app.extensions["tru.courier"].drain(timeout=30)  # no text still writing to the database
     engine = db.engine_of(app)
     empty_database(engine)
     engine.dispose()
@@ -144,6 +145,7 @@ def make_app(database_url_for_tests: str, clock: Clock) -> Iterator:
 
     yield build
     for built in made:
+        built.extensions["tru.courier"].drain(timeout=30)
         db.engine_of(built).dispose()
 
 

@@ -36,7 +36,7 @@ from sqlalchemy import select
 
 from ivr import db
 from ivr.config import database_url
-from ivr.models import Answer, Call, Report
+from ivr.models import Answer, Call, Report, TextMessage
 from ivr.softphone import HttpTransport, Reply, run_call
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,7 +194,9 @@ class Gunicorn:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def launch(self, log_dir: Path, *, access_pids: bool = False) -> None:
+    def launch(
+        self, log_dir: Path, *, access_pids: bool = False, settings: dict[str, str] | None = None
+    ) -> None:
         env = {
             k: v
             for k, v in os.environ.items()
@@ -211,6 +213,7 @@ class Gunicorn:
             TRU_SECRET_KEY=secrets.token_hex(32),
             XDG_RUNTIME_DIR=self.runtime,
         )
+        env.update(settings or {})
         if access_pids:
             # The command line stays the Procfile's; the access log also names the worker.
             env["GUNICORN_CMD_ARGS"] = "--access-logformat='%(p)s \"%(r)s\" %(s)s'"
@@ -280,17 +283,23 @@ class Gunicorn:
 @pytest.fixture
 def servers(tmp_path: Path) -> Iterator[Callable[..., list[Gunicorn]]]:
     """`servers(database_url, count=1, workers=2, ...)` starts gunicorns (in parallel) sharing one
-    auth token; every one is stopped, and waited for, after the test."""
+    auth token; every one is stopped, and waited for, after the test. `settings` adds environment
+    variables (TRU_...) to the production ones."""
     started: list[Gunicorn] = []
 
     def start(
-        database: str, *, count: int = 1, workers: int = 2, access_pids: bool = False
+        database: str,
+        *,
+        count: int = 1,
+        workers: int = 2,
+        access_pids: bool = False,
+        settings: dict[str, str] | None = None,
     ) -> list[Gunicorn]:
         token = secrets.token_hex(16)
         batch = [Gunicorn(database, token, workers) for _ in range(count)]
         for server in batch:
             started.append(server)
-            server.launch(tmp_path, access_pids=access_pids)
+            server.launch(tmp_path, access_pids=access_pids, settings=settings)
         for server in batch:
             server.wait_ready()
         return batch
@@ -314,6 +323,7 @@ class Sent:
     status: int
     body: str
     content_type: str
+    seconds: float = 0.0
 
 
 class Caller:
@@ -331,8 +341,10 @@ class Caller:
     def post(self, url: str, params: list[tuple[str, str]]) -> Reply:
         host = self.hosts[len(self.sent) % len(self.hosts)]
         url = urlsplit(url)._replace(netloc=host).geturl()
+        started = time.monotonic()
         reply = self.http.post(url, params)
-        self.sent.append(Sent(url, reply.status, reply.body, reply.content_type))
+        seconds = time.monotonic() - started
+        self.sent.append(Sent(url, reply.status, reply.body, reply.content_type, seconds))
         return reply
 
     def get(self, url: str) -> Reply:
@@ -514,3 +526,69 @@ def test_report_numbers_stay_unique_when_callers_open_reports_at_once(
         assert report.status == "partial" and report.needs_callback  # the caller hung up
         numbers.append(report.number)
     assert len(set(numbers)) == callers, sorted(numbers)
+
+
+def test_a_hung_texting_api_never_holds_the_worker_that_answers_callers(
+    sqlite_url, servers, query, check_twiml
+):
+    """One sync worker. The caller takes the report number by text, and Twilio's REST API hangs:
+    the next caller is answered at once, while the text waits out its timeout on the courier's
+    thread, and is then kept for staff as not confirmed."""
+    from tests.test_texting import HungTwilioApi
+
+    api = HungTwilioApi()
+    api.thread.start()
+    try:
+        [server] = servers(
+            sqlite_url,
+            workers=1,
+            settings={
+                "TWILIO_ACCOUNT_SID": "AC" + "c" * 32,
+                "TRU_SMS_FROM": "+14105559000",
+                "TRU_TWILIO_API_BASE": api.url,
+                "TRU_SMS_TIMEOUT": "4",
+            },
+        )
+        caller = Caller(server.auth_token, [server.url])
+        result = caller.call(server.url, [*LOST_PROPERTY, "1"])  # "1": the number by text
+        assert_served_well(caller, result, check_twiml)
+        [texted] = [
+            i for i, sent in enumerate(caller.sent) if "sending the text message now" in sent.body
+        ]
+        # The call's status callback came in while the text hung: it was answered at once.
+        assert caller.sent[texted + 1].url.endswith("/voice/status")
+        assert [sent.seconds < 1.5 for sent in caller.sent[texted:]] == [True, True]
+        deadline = time.monotonic() + 5
+        while not api.requests and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(api.requests) == 1  # the text is out, and Twilio's API is not answering
+
+        started = time.monotonic()
+        reply = caller.http.post(
+            f"{server.url}/voice",
+            [
+                ("CallSid", "CA" + "d" * 32),
+                ("AccountSid", "AC" + "0" * 32),
+                ("From", "+14105550199"),
+                ("To", "+14106378849"),
+                ("CallStatus", "ringing"),
+            ],
+        )
+        waited = time.monotonic() - started
+        assert reply.status == 200 and "<Gather" in reply.body
+        assert waited < 1.5, f"the next caller waited {waited:.1f} s behind a text"
+
+        session = query(sqlite_url)
+        deadline = time.monotonic() + 15
+        while True:
+            session.expire_all()
+            text = session.scalar(
+                select(TextMessage).join(Call).where(Call.call_sid == result.call_sid)
+            )
+            if text.status == "error" or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert (text.status, text.error_code) == ("error", "timeout")
+        assert text.message_sid is None
+    finally:
+        api.close()

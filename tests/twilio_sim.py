@@ -35,6 +35,9 @@ class Twilio:
     auth_token: str
     schema: object | None = None  # lxml XMLSchema, when ../shared/twiml-xsd is present
     base_url: str = BASE_URL
+    #: Wait, after each reply, for the texts it handed to the app's courier, so a test reads
+    #: what was sent at once. Off, a test sees the reply as the caller does, texts still going.
+    wait_for_texts: bool = True
 
     def sign(self, url: str, params: Iterable[tuple[str, str]]) -> str:
 
@@ -64,6 +67,9 @@ class Twilio:
         )
         response.get_data()  # buffer the body, then close as a real server does (call_on_close)
         response.close()
+        courier = self.client.application.extensions.get("tru.courier")  # type: ignore[attr-defined]
+        if self.wait_for_texts and courier is not None:
+            assert courier.drain(timeout=30), "texts still sending after 30 s"
         if response.mimetype == "text/xml":
             self.check_schema(response.get_data(as_text=True))
         return response

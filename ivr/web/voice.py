@@ -21,6 +21,7 @@ from ivr import db, sms
 from ivr.calls import Arrival
 from ivr.flows import CallerInput
 from ivr.line import Line
+from ivr.web.courier import Courier
 from ivr.web.signature import twilio_signed
 from ivr.web.twiml import twiml
 
@@ -87,32 +88,16 @@ def incoming_call():
 
 
 def _then_text(response, arrival: Arrival):
-    """Texts the call queued are sent once Twilio has its TwiML, never while the caller waits."""
+    """Texts the call queued go to the courier's threads: never sent while the caller waits,
+    nor on the worker that answers the next caller's webhook."""
     line = _line()
     if line.texting is None:
         return response
     waiting = sms.pending(db.session(), arrival.call_sid)
-    if not waiting:
-        return response
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    callback = request.host_url.rstrip("/") + "/voice/sms/status"
-
-    def send() -> None:
-        with app.app_context():
-            factory = app.extensions["tru.db"]
-            for message_id in waiting:
-                with factory() as session:
-                    try:
-                        line.texting.sender.send(
-                            session,
-                            message_id,
-                            app.extensions["tru.clock"](),
-                            status_callback=callback,
-                        )
-                    except Exception:
-                        log.exception("sending text message %s failed", message_id)
-
-    response.call_on_close(send)
+    if waiting:
+        callback = request.host_url.rstrip("/") + "/voice/sms/status"
+        courier: Courier = current_app.extensions["tru.courier"]
+        courier.deliver(line.texting.sender, waiting, callback)
     return response
 
 

@@ -152,9 +152,37 @@ def test_the_password_is_stored_as_an_argon2id_hash(app, alice):
     stored = user_row(app, alice).password_hash
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
-    from argon2 import PasswordHasher
+    from argon2 import PasswordHasher, extract_parameters
 
     assert PasswordHasher().verify(stored, PASSWORD)
+    assert extract_parameters(stored) == accounts.PASSWORD_PROFILE
+
+
+def test_an_unknown_username_is_checked_against_a_hash_that_costs_what_a_real_one_does():
+    from argon2 import PasswordHasher, extract_parameters
+    from argon2.exceptions import VerifyMismatchError
+
+    assert extract_parameters(accounts._DUMMY_HASH) == accounts.PASSWORD_PROFILE
+    with pytest.raises(VerifyMismatchError):  # a real hash, of no password anyone types
+        PasswordHasher().verify(accounts._DUMMY_HASH, PASSWORD)
+
+
+def test_importing_the_staff_accounts_hashes_nothing():
+    """Every gunicorn worker imports the staff pages: a hash made then (64 MiB, ~0.1 s of CPU)
+    would be paid by each worker at boot and counted in its peak memory."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import argon2\n"
+        "def refuse(*a, **k): raise SystemExit('hashed at import')\n"
+        "argon2.PasswordHasher.hash = refuse\n"
+        "import ivr.staff.accounts, ivr.web.staff\n"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter, our own probe
+        [sys.executable, "-c", probe], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize(

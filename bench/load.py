@@ -33,7 +33,10 @@ What it does, in one run:
 CPU time comes from /proc/<pid>/stat of the gunicorn master and all its descendants (utime +
 stime, plus the master's cutime + cstime for workers reaped during the run), and with --postgres
 from the server processes serving the benchmark database. The load generator shares the machine;
-its own CPU time is printed too.
+its own CPU time is printed too. Memory comes from /proc as well: the workers' resident sets after
+the warm-up and at the end (growth there, run after run, would be a leak), the largest peak any
+worker reached (VmHWM), and the whole gunicorn's PSS (shared pages counted once) against the
+memory goal: master and workers within 512 MB, the smallest container a Procfile app is given.
 
 All traffic goes to 127.0.0.1; the run stops by itself (requests time out after 15 s as Twilio's
 do, and --max-seconds ends every call that is still going).
@@ -271,6 +274,47 @@ def cpu_seconds(pid: int, *, with_reaped_children: bool) -> float:
     if with_reaped_children:
         ticks += int(fields[13]) + int(fields[14])
     return ticks / TICKS
+
+
+def _memory_kb(pid: int, field_name: str, source: str = "status") -> int | None:
+    """A `field_name:  N kB` line of /proc/<pid>/status (VmRSS, VmHWM) or smaps_rollup (Pss)."""
+    try:
+        text = Path(f"/proc/{pid}/{source}").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith(f"{field_name}:"):
+            return int(line.split()[1])
+    return None
+
+
+@dataclass
+class Memory:
+    """gunicorn's memory at one moment, in MB: its workers' resident sets (mean), the largest
+    peak any worker has had since it started (VmHWM), and the whole server's proportional set
+    (PSS: shared pages counted once, so it is what the machine or container must hold)."""
+
+    worker_rss: float | None
+    worker_peak: float | None
+    server_pss: float | None
+
+    @classmethod
+    def of(cls, master: int) -> Memory:
+        pids = descendants(master)
+        workers = [p for p in pids if p != master]
+        rss = [kb for p in workers if (kb := _memory_kb(p, "VmRSS")) is not None]
+        peaks = [kb for p in workers if (kb := _memory_kb(p, "VmHWM")) is not None]
+        pss = [kb for p in pids if (kb := _memory_kb(p, "Pss", "smaps_rollup")) is not None]
+        return cls(
+            worker_rss=sum(rss) / len(rss) / 1024 if rss else None,
+            worker_peak=max(peaks) / 1024 if peaks else None,
+            server_pss=sum(pss) / 1024 if pss else None,
+        )
+
+
+#: The line's memory goal: a whole gunicorn (master and workers) in 512 MB, the smallest
+#: container a Procfile app is commonly given (a Heroku standard-1X dyno).
+MEMORY_BUDGET_MB = 512
 
 
 def machine_busy_seconds() -> float:
@@ -654,6 +698,9 @@ class Figures:
     wall_s: float = 0.0
     log_errors: int = 0
     machine_cpu_s: float = 0.0
+    #: gunicorn's memory after the warm-up calls, and after the measured ones.
+    memory_before: Memory | None = None
+    memory_after: Memory | None = None
     #: Each call's listening times, by call index (replayed by the ceiling's callers).
     listened: list[list[float]] = field(default_factory=list)
 
@@ -723,6 +770,7 @@ def measure(
             listen=None if args.no_think or args.no_listen else (args.listen_min, args.listen_max),
             replay=replay,
         )
+        memory_before = Memory.of(server.pid)
         cpu_before = server_cpu(server.pid)
         db_before = database.backend_cpu() if database else {}
         busy_before = machine_busy_seconds()
@@ -731,6 +779,7 @@ def measure(
         )
         busy_after = machine_busy_seconds()
         cpu_after = server_cpu(server.pid)
+        memory_after = Memory.of(server.pid)
         db_after = database.backend_cpu() if database else {}
         server.stop()
         log_errors = server.log_lines("[ERROR]", "[CRITICAL]", "WORKER TIMEOUT", "Traceback")
@@ -770,6 +819,8 @@ def measure(
         wall_s=wall,
         log_errors=log_errors,
         machine_cpu_s=busy_after - busy_before,
+        memory_before=memory_before,
+        memory_after=memory_after,
     )
     if database is not None:
         sids = [rec.call_sid for rec in records if rec.call_sid]
@@ -850,6 +901,22 @@ def print_figures(
         ("load generator CPU (s)", lambda f: fmt(f.generator_cpu_s, ".1f")),
         ("machine CPU busy, all processes (s)", lambda f: fmt(f.machine_cpu_s, ".1f")),
         ("  of which not this benchmark (s)", lambda f: fmt(f.other_cpu_s(), ".1f")),
+        (
+            "worker RSS after warm-up, mean (MB)",
+            lambda f: fmt(f.memory_before and f.memory_before.worker_rss, ".1f"),
+        ),
+        (
+            "worker RSS at the end, mean (MB)",
+            lambda f: fmt(f.memory_after and f.memory_after.worker_rss, ".1f"),
+        ),
+        (
+            "worker peak RSS, largest (MB)",
+            lambda f: fmt(f.memory_after and f.memory_after.worker_peak, ".1f"),
+        ),
+        (
+            "gunicorn memory at the end (PSS, MB)",
+            lambda f: fmt(f.memory_after and f.memory_after.server_pss, ".1f"),
+        ),
         ("gunicorn log errors", lambda f: fmt(f.log_errors, "d")),
     ]
     skipped = ceiling.calls == 0
@@ -891,6 +958,12 @@ def print_figures(
         ("zero errors", app.errors == 0),
         ("zero lost answers", app.lost_answers == 0),
         ("every call completed a report", app.completed_reports == app.calls),
+        (
+            f"gunicorn memory < {MEMORY_BUDGET_MB} MB (PSS)",
+            app.memory_after.server_pss < MEMORY_BUDGET_MB
+            if app.memory_after and app.memory_after.server_pss is not None
+            else None,
+        ),
         # With pauses the ceiling only serves what the callers offer: the ratio says how much of
         # that offered load the line kept up with. The stack's ceiling is measured with --no-think.
         (
@@ -898,8 +971,16 @@ def print_figures(
             ratio >= 0.5 if args.no_think and not skipped else None,
         ),
     ]
-    words = {True: "met", False: "MISSED", None: "not judged (see --no-think)"}
-    print("targets: " + "; ".join(f"{name}: {words[ok]}" for name, ok in checks))
+    words = {True: "met", False: "MISSED", None: "not judged"}
+    why = "no ceiling run" if skipped else "see --no-think"
+    unjudged = {"throughput >= 50% of the ceiling": f"not judged ({why})"}
+    print(
+        "targets: "
+        + "; ".join(
+            f"{name}: {unjudged.get(name, words[ok]) if ok is None else words[ok]}"
+            for name, ok in checks
+        )
+    )
     return all(ok is not False for _, ok in checks)
 
 

@@ -120,6 +120,11 @@ def compose(
     raise ValueError(f"unknown text kind {kind!r}")
 
 
+#: Set in a session's `info` when `queue` queues a text in it. The web layer then sends the call's
+#: waiting texts, and on every other webhook asks the database nothing about texts.
+QUEUED_HERE = "tru.texts_queued"
+
+
 def queue(
     session: Session, call: Call, kind: str, *, to: str, body: str, language: str, now: datetime
 ) -> TextMessage:
@@ -148,6 +153,7 @@ def queue(
         )
         assert found is not None
         return found
+    session.info[QUEUED_HERE] = True
     return message
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from ivr import sms
+from ivr import db, sms
 from ivr.cli import cli
 from ivr.config import ConfigError, load_config
 from ivr.hours import parse_hours
@@ -140,6 +140,29 @@ def test_the_report_number_is_texted_after_the_reply_in_the_callers_language(tex
     [text] = stored_texts(factory, call)
     assert (text.kind, text.language, text.status) == ("report", "es", "queued")
     assert text.message_sid == "SM" + "0" * 31 + "1"
+
+
+def test_only_the_webhook_that_queues_a_text_asks_the_database_about_texts(texting, fake_api):
+    from sqlalchemy import event
+
+    engine = db.engine_of(texting.client.application)
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        call = SimCall(texting)
+        finish_a_report(call)
+        about_texts = [s for s in statements if "text_messages" in s]
+        assert about_texts == []  # 20 webhooks, not one of them asked
+        call.press("1")
+        about_texts = [s for s in statements if "text_messages" in s]
+        assert about_texts  # the one that queued the text, and the courier sending it
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(fake_api.requests) == 1
 
 
 def test_a_retried_webhook_never_sends_twice(texting, fake_api):

@@ -93,7 +93,13 @@ def _then_text(response, arrival: Arrival):
     line = _line()
     if line.texting is None:
         return response
-    waiting = sms.pending(db.session(), arrival.call_sid)
+    session = db.session()
+    # Only a webhook that queued a text asks which of the call's texts wait: the others, nearly
+    # all, cost the database nothing here. A text left queued by a worker that died before
+    # handing it over is swept for staff (`tru texts sweep`), as one that died sending it is.
+    if not session.info.pop(sms.QUEUED_HERE, False):
+        return response
+    waiting = sms.pending(session, arrival.call_sid)
     if waiting:
         callback = request.host_url.rstrip("/") + "/voice/sms/status"
         courier: Courier = current_app.extensions["tru.courier"]

@@ -279,6 +279,8 @@ class Sender:
         callback = status_callback or self.status_callback
         if callback:
             options["status_callback"] = callback
+        # No transaction, and no pooled connection, is held while Twilio's API takes its time.
+        session.commit()
         client: Client | None = None
         try:
             client = self.client()

@@ -397,6 +397,11 @@ def test_a_hung_twilio_api_is_given_up_on_within_the_timeout_and_kept_for_staff(
     assert "Le estamos enviando el mensaje de texto ahora." in reply.spoken
     assert "error" not in reply.spoken.lower()
     assert waited < 0.5
+    deadline = time.monotonic() + 5
+    while not hung_api.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # While the API hangs, the courier holds no database connection (nor a transaction).
+    assert db.engine_of(app).pool.checkedout() == 0
     assert app.extensions["tru.courier"].drain(timeout=5)
     assert time.monotonic() - started >= 0.5  # the text waited out its timeout, elsewhere
     assert hung_api.requests == [

@@ -364,14 +364,18 @@ def texts() -> None:
     type=click.IntRange(min=1),
     default=15,
     show_default=True,
-    help="Minutes a text may stay queued or sending.",
+    help="Minutes a text may stay sending before it counts as interrupted.",
 )
-@click.option("--dry-run", is_flag=True, help="Count what would be marked; change nothing.")
+@click.option("--dry-run", is_flag=True, help="Count what would be sent or marked; change nothing.")
 def texts_sweep(minutes: int, dry_run: bool) -> None:
-    """Mark texts stuck queued or sending (a worker killed mid-send, a restart) as not sent.
+    """Send the texts a stopped worker left queued; mark the ones that will not be sent.
 
-    Nothing is resent. Run it every few minutes from cron or the Heroku Scheduler:
-    `tru texts sweep`. Each text sent also sweeps, so this only matters on a quiet line.
+    A text still queued two minutes after it was queued has lost the worker that was to send it
+    (a restart, a killed worker): it is sent now, if it is less than a day old and messaging is
+    configured. A text left *sending* (Twilio may or may not have it) is never resent: it is
+    marked as not sent for staff, as is one nobody sent within a day. Run it every few minutes
+    from cron or the Heroku Scheduler: `tru texts sweep`. Each text sent also does this, so it
+    only matters on a quiet line.
     """
     from datetime import timedelta
 
@@ -379,10 +383,19 @@ def texts_sweep(minutes: int, dry_run: bool) -> None:
 
     app = _tool_app() if not os.environ.get("TRU_ENV") else _app()
     now = app.extensions["tru.clock"]()
+    older_than = timedelta(minutes=minutes)
+    texting = app.extensions["tru.line"].texting
     with app.extensions["tru.db"]() as session:
-        count = sms.sweep(session, now=now, older_than=timedelta(minutes=minutes), dry_run=dry_run)
-    verb = "would mark" if dry_run else "marked"
-    click.echo(f"{verb} {count} interrupted texts as not sent")
+        if dry_run:
+            late = len(sms.orphans(session, now=now)) if texting is not None else 0
+            marked = sms.sweep(session, now=now, older_than=older_than, dry_run=True)
+            click.echo(f"would send {late} texts late; would mark {marked} as not sent")
+            return
+        if texting is not None:
+            late, marked = texting.sender.tidy(session, now, older_than=older_than)
+        else:
+            late, marked = 0, sms.sweep(session, now=now, older_than=older_than)
+    click.echo(f"sent {late} texts late; marked {marked} interrupted texts as not sent")
 
 
 @cli.command()

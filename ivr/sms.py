@@ -26,11 +26,19 @@ log = logging.getLogger(__name__)
 
 KINDS = ("report", "online_link")
 #: Seconds to wait on Twilio's REST API (to connect, and then for each read), by default. A send
-#: runs after the TwiML reply but inside the same gunicorn worker (`--timeout 20`), so a hung API
-#: must give up long before the worker is killed.
+#: runs on a courier thread of the worker (ivr/web/courier.py); a hung API must give up soon, or
+#: the texts queued behind it wait, and a worker told to stop waits for them.
 SEND_TIMEOUT = 5.0
-#: A text still queued or sending after this long was interrupted (a killed worker, a restart).
+#: A text still sending after this long was interrupted (a killed worker, a restart) at a point
+#: where nobody knows whether Twilio has it: marked for staff, never resent.
 STALE_AFTER = timedelta(minutes=15)
+#: A text still queued (never claimed) this long after it was queued has lost the courier that
+#: was to send it (its worker stopped first): the next send, or `tru texts sweep`, sends it late.
+ORPHANED_AFTER = timedelta(minutes=2)
+#: A text nobody has sent within this long is marked for staff rather than sent so late.
+SEND_LATE_WITHIN = timedelta(hours=24)
+#: Orphans sent after one text at most, so a send never turns into a long batch.
+ORPHANS_PER_PASS = 20
 #: Our own statuses, before Twilio has the message (no message_sid yet).
 UNSENT = ("queued", "sending")
 #: GSM-7 basic set: texts within it take 160 characters a segment (153 when split).
@@ -180,29 +188,44 @@ def sweep(
     older_than: timedelta = STALE_AFTER,
     dry_run: bool = False,
 ) -> int:
-    """Mark texts stuck queued or sending (never handed to Twilio) for longer than `older_than`
-    as errors for staff, without resending; returns how many. Cheap (status is indexed) and safe
-    beside a live send: the claim and this update both only move a row that is still unsent."""
-    cutoff = now - older_than
-    stuck = (
-        TextMessage.message_sid.is_(None),
-        TextMessage.updated_at < cutoff,
-    )
+    """Mark the texts that will not be sent as errors for staff; returns how many. Those stuck
+    *sending* longer than `older_than` (Twilio may or may not have them, so they are never
+    resent), and those still *queued* after SEND_LATE_WITHIN (younger ones are sent late, see
+    `orphans`). Cheap (status is indexed) and safe beside a live send: the claim and this update
+    both only move a row that is still unsent."""
+    unsent = TextMessage.message_sid.is_(None)
+    stuck = {
+        "sending": (
+            TextMessage.status == "sending",
+            unsent,
+            TextMessage.updated_at < now - older_than,
+        ),
+        "queued": (
+            TextMessage.status == "queued",
+            unsent,
+            TextMessage.updated_at < now - max(older_than, SEND_LATE_WITHIN),
+        ),
+    }
     if dry_run:
-        return len(
-            session.scalars(
-                select(TextMessage.id).where(TextMessage.status.in_(UNSENT), *stuck)
-            ).all()
+        return sum(
+            len(session.scalars(select(TextMessage.id).where(*where)).all())
+            for where in stuck.values()
         )
+    reasons = {
+        "queued": "not sent: no worker sent it within a day",
+        "sending": "interrupted while sending: not confirmed sent",
+    }
     count = 0
-    for status, reason in (
-        ("queued", "not sent: interrupted"),
-        ("sending", "interrupted while sending: not confirmed sent"),
-    ):
+    for status, where in stuck.items():
         result = session.execute(
             update(TextMessage)
-            .where(TextMessage.status == status, *stuck)
-            .values(status="error", error_code="interrupted", error_message=reason, updated_at=now)
+            .where(*where)
+            .values(
+                status="error",
+                error_code="interrupted",
+                error_message=reasons[status],
+                updated_at=now,
+            )
             .execution_options(synchronize_session=False)
         )
         count += result.rowcount or 0
@@ -210,6 +233,26 @@ def sweep(
     if count:
         log.warning("marked %d interrupted text message(s) as not sent", count)
     return count
+
+
+def orphans(session: Session, *, now: datetime, limit: int = ORPHANS_PER_PASS) -> list[int]:
+    """Queued texts whose courier is gone, oldest first: never claimed ORPHANED_AFTER after they
+    were queued, and recent enough (SEND_LATE_WITHIN) to be worth sending late. Nobody has
+    handed them to Twilio, so sending them cannot send anything twice (the claim sees to a
+    courier that is merely late)."""
+    return list(
+        session.scalars(
+            select(TextMessage.id)
+            .where(
+                TextMessage.status == "queued",
+                TextMessage.message_sid.is_(None),
+                TextMessage.updated_at < now - ORPHANED_AFTER,
+                TextMessage.updated_at >= now - SEND_LATE_WITHIN,
+            )
+            .order_by(TextMessage.id)
+            .limit(limit)
+        )
+    )
 
 
 def _unreachable(exc: Exception, timeout: float) -> tuple[str, str]:
@@ -255,8 +298,10 @@ class Sender:
         now: datetime,
         *,
         status_callback: str | None = None,
+        tidy: bool = True,
     ) -> TextMessage | None:
-        """Send one queued text, once. Claimed first, so two workers never both send it."""
+        """Send one queued text, once. Claimed first, so two workers never both send it. Then,
+        unless told not to, `tidy` up after others: orphans sent, lost texts marked."""
         claimed = (
             session.query(TextMessage)
             .filter(
@@ -305,13 +350,35 @@ class Sender:
                 pool.close()  # no sockets left open in a long-lived worker
         message.updated_at = now
         session.commit()
-        if self.stale_after is not None:
-            try:
-                sweep(session, now=now, older_than=self.stale_after)
-            except Exception:  # tidying up others' rows never costs this text its stored status
-                session.rollback()
-                log.exception("sweeping interrupted text messages failed")
+        if tidy and self.stale_after is not None:
+            self.tidy(session, now, older_than=self.stale_after, status_callback=status_callback)
         return message
+
+    def tidy(
+        self,
+        session: Session,
+        now: datetime,
+        *,
+        older_than: timedelta = STALE_AFTER,
+        status_callback: str | None = None,
+    ) -> tuple[int, int]:
+        """Send the orphans (texts whose courier is gone) and mark the texts that will not be
+        sent for staff (`sweep`); returns (sent, marked). Never raises: tidying up other texts
+        never costs the one just sent its stored status."""
+        sent = marked = 0
+        try:
+            for message_id in orphans(session, now=now):
+                sent += (
+                    self.send(session, message_id, now, status_callback=status_callback, tidy=False)
+                    is not None
+                )
+            marked = sweep(session, now=now, older_than=older_than)
+        except Exception:
+            session.rollback()
+            log.exception("tidying up text messages failed")
+        if sent:
+            log.warning("sent %d text message(s) late: their worker stopped first", sent)
+        return sent, marked
 
 
 def apply_status(

@@ -465,7 +465,7 @@ def _text_row(session, call_sid: str, kind: str, status: str, at: datetime, sid=
     return message.id
 
 
-def test_the_sweep_marks_interrupted_texts_not_sent_and_resends_nothing(app, fake_api, clock):
+def test_the_sweep_marks_what_will_not_be_sent_and_resends_nothing(app, fake_api, clock):
     now = clock.now
     old = now - timedelta(minutes=20)
     factory = app.extensions["tru.db"]
@@ -473,9 +473,12 @@ def test_the_sweep_marks_interrupted_texts_not_sent_and_resends_nothing(app, fak
         ids = {
             "queued_old": _text_row(session, "CA1", "report", "queued", old),
             "sending_old": _text_row(session, "CA2", "report", "sending", old),
-            "queued_new": _text_row(session, "CA3", "report", "queued", now - timedelta(minutes=5)),
+            "queued_new": _text_row(session, "CA3", "report", "queued", now - timedelta(minutes=1)),
             "twilio_has_it": _text_row(session, "CA4", "report", "queued", old, sid="SM" + "4" * 9),
             "delivered": _text_row(session, "CA1", "online_link", "delivered", old),
+            "queued_a_day": _text_row(
+                session, "CA5", "report", "queued", now - timedelta(hours=25)
+            ),
         }
         session.commit()
         assert sms.sweep(session, now=now, dry_run=True) == 2
@@ -483,35 +486,50 @@ def test_the_sweep_marks_interrupted_texts_not_sent_and_resends_nothing(app, fak
         assert sms.sweep(session, now=now) == 0
         rows = {name: session.get(TextMessage, i) for name, i in ids.items()}
         assert [(rows[n].status, rows[n].error_code, rows[n].error_message) for n in rows] == [
-            ("error", "interrupted", "not sent: interrupted"),
+            ("queued", None, None),  # its courier is gone: an orphan, sent late (below)
             ("error", "interrupted", "interrupted while sending: not confirmed sent"),
-            ("queued", None, None),
+            ("queued", None, None),  # its courier may still be on its way
             ("queued", None, None),
             ("delivered", None, None),
+            ("error", "interrupted", "not sent: no worker sent it within a day"),
         ]
-        assert rows["queued_old"].updated_at == now
-        assert sms.pending(session, "CA1") == []
+        assert rows["sending_old"].updated_at == now
+        # Unclaimed for over two minutes, and under a day old: any sender may send it.
+        assert sms.orphans(session, now=now) == [ids["queued_old"]]
     assert fake_api.requests == []
 
 
-def test_every_send_also_sweeps_interrupted_texts(texting, fake_api, clock):
+def test_every_send_also_sends_the_texts_left_queued_and_marks_the_interrupted(
+    texting, fake_api, clock
+):
+    """A worker that stops (a restart, a kill) with texts still waiting for its courier leaves
+    them queued, never handed to Twilio: the next text sent takes them along, each once. One
+    left *sending* may have reached Twilio: marked for staff, never resent."""
     factory = texting.client.application.extensions["tru.db"]
     with factory() as session:
+        left = _text_row(session, "CA8", "report", "queued", clock.now - timedelta(minutes=3))
         stuck = _text_row(session, "CA9", "report", "sending", clock.now - timedelta(hours=1))
         session.commit()
     call = SimCall(texting)
     finish_a_report(call)
     call.press("1")
+    assert len(fake_api.requests) == 2
+    assert fake_api.requests[1]["form"]["Body"] == "Baltimore Police TRU"  # the one left behind
     with factory() as session:
+        orphan = session.get(TextMessage, left)
+        assert (orphan.status, orphan.message_sid) == ("queued", "SM" + "0" * 31 + "2")
+        assert sms.orphans(session, now=clock.now) == []
         assert session.get(TextMessage, stuck).status == "error"
-    assert len(fake_api.requests) == 1
+    call.retry_last()
+    assert len(fake_api.requests) == 2  # nothing twice
 
 
-def test_tru_texts_sweep_for_a_scheduled_job(app, clock):
+def test_tru_texts_sweep_for_a_scheduled_job(app, fake_api):
     factory = app.extensions["tru.db"]
+    now = datetime.now(UTC)
     with factory() as session:
-        an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
-        stuck = _text_row(session, "CA1", "report", "queued", an_hour_ago)
+        left = _text_row(session, "CA1", "report", "queued", now - timedelta(hours=1))
+        stuck = _text_row(session, "CA2", "report", "sending", now - timedelta(hours=1))
         session.commit()
     env = {
         "TRU_ENV": "test",
@@ -519,15 +537,29 @@ def test_tru_texts_sweep_for_a_scheduled_job(app, clock):
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TRU_SECRET_KEY": "s",
     }
-    result = CliRunner().invoke(cli, ["texts", "sweep", "--dry-run"], env=env)
+    texting = {
+        **env,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TRU_SMS_FROM": "+14105559000",
+        "TRU_TWILIO_API_BASE": fake_api.url,
+    }
+    result = CliRunner().invoke(cli, ["texts", "sweep", "--dry-run"], env=texting)
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "would mark 1 interrupted texts as not sent"
+    assert result.stdout.strip() == "would send 1 texts late; would mark 1 as not sent"
     result = CliRunner().invoke(cli, ["texts", "sweep", "--older-than", "90"], env=env)
-    assert result.stdout.strip() == "marked 0 interrupted texts as not sent"
+    assert result.stdout.strip() == "sent 0 texts late; marked 0 interrupted texts as not sent"
+    # Without messaging configured, the text left queued waits (for a day) for a sender.
     result = CliRunner().invoke(cli, ["texts", "sweep"], env=env)
-    assert result.stdout.strip() == "marked 1 interrupted texts as not sent"
+    assert result.stdout.strip() == "sent 0 texts late; marked 1 interrupted texts as not sent"
+    assert fake_api.requests == []
+    result = CliRunner().invoke(cli, ["texts", "sweep"], env=texting)
+    assert result.stdout.strip() == "sent 1 texts late; marked 0 interrupted texts as not sent"
+    assert len(fake_api.requests) == 1
     with factory() as session:
-        assert session.get(TextMessage, stuck).error_message == "not sent: interrupted"
+        assert session.get(TextMessage, stuck).error_message == (
+            "interrupted while sending: not confirmed sent"
+        )
+        assert session.get(TextMessage, left).message_sid == "SM" + "0" * 31 + "1"
 
 
 # --- nobody to take the call, and the places no offer is made -----------------------------------

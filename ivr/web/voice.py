@@ -95,8 +95,8 @@ def _then_text(response, arrival: Arrival):
         return response
     session = db.session()
     # Only a webhook that queued a text asks which of the call's texts wait: the others, nearly
-    # all, cost the database nothing here. A text left queued by a worker that died before
-    # handing it over is swept for staff (`tru texts sweep`), as one that died sending it is.
+    # all, cost the database nothing here. A text left queued by a worker that stopped before
+    # handing it over goes with the next text sent, or `tru texts sweep` (ivr.sms.orphans).
     if not session.info.pop(sms.QUEUED_HERE, False):
         return response
     waiting = sms.pending(session, arrival.call_sid)

@@ -63,13 +63,16 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ivr.softphone import HttpTransport, Reply, run_call  # noqa: E402
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 LINE_APP = "ivr:create_app()"
 CEILING_APP = "bench.ceiling_app:create_app()"
@@ -84,6 +87,8 @@ TWILIO_TIMEOUT = 15.0  # seconds Twilio waits for a webhook's reply
 #: The line's spoken fallback (ivr/web/voice.py, flows/prompts.yaml): an application error.
 FALLBACK_MARKERS = ("technical problem", "problema técnico")
 REPORT_NUMBER_HEARD = ("Your report number is", "Su número de reporte es")
+#: The line's words once a caller has asked for the text (flows/prompts.yaml: text_sending).
+TEXT_SENDING = ("We are sending the text message now.", "Le estamos enviando el mensaje de texto")
 RECORDED_ACCOUNT = "I left it on the bus this morning and it is brown leather with a zipper"
 
 #: Complete report calls, as tests/test_report_calls.py makes them: one input per prompt, in the
@@ -390,37 +395,133 @@ def drop_postgres(database: Database) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
 
 
+def by_call_sids(url: str, call_sids: list[str]) -> Iterator[tuple[Connection, list[str]]]:
+    """(connection, up to 500 call SIDs) for each batch of `call_sids`, on a new unpooled engine
+    for the benchmark's database, disposed of at the end."""
+    from ivr import db
+    from ivr.config import database_url
+
+    engine = db.make_engine(database_url({"TRU_DATABASE_URL": url}, ""), pooled=False)
+    try:
+        with engine.connect() as conn:
+            for start in range(0, len(call_sids), 500):
+                yield conn, call_sids[start : start + 500]
+    finally:
+        engine.dispose()
+
+
 def stored_counts(url: str, call_sids: list[str]) -> tuple[dict[str, int], dict[str, tuple]]:
     """Answers stored per call SID, and each call's report (number, status, type)."""
     from sqlalchemy import func, select
 
-    from ivr import db
-    from ivr.config import database_url
     from ivr.models import Answer, Call, Report
 
-    engine = db.make_engine(database_url({"TRU_DATABASE_URL": url}, ""), pooled=False)
     answers: dict[str, int] = {}
     reports: dict[str, tuple] = {}
-    try:
-        with engine.connect() as conn:
-            for start in range(0, len(call_sids), 500):
-                chunk = call_sids[start : start + 500]
-                rows = conn.execute(
-                    select(Call.call_sid, func.count(Answer.id))
-                    .join(Answer, Answer.call_id == Call.id, isouter=True)
-                    .where(Call.call_sid.in_(chunk))
-                    .group_by(Call.call_sid)
-                )
-                answers.update({sid: n for sid, n in rows})
-                rows = conn.execute(
-                    select(Call.call_sid, Report.number, Report.status, Report.type)
-                    .join(Report, Report.call_id == Call.id)
-                    .where(Call.call_sid.in_(chunk))
-                )
-                reports.update({sid: (number, status, kind) for sid, number, status, kind in rows})
-    finally:
-        engine.dispose()
+    for conn, chunk in by_call_sids(url, call_sids):
+        rows = conn.execute(
+            select(Call.call_sid, func.count(Answer.id))
+            .join(Answer, Answer.call_id == Call.id, isouter=True)
+            .where(Call.call_sid.in_(chunk))
+            .group_by(Call.call_sid)
+        )
+        answers.update({sid: n for sid, n in rows})
+        rows = conn.execute(
+            select(Call.call_sid, Report.number, Report.status, Report.type)
+            .join(Report, Report.call_id == Call.id)
+            .where(Call.call_sid.in_(chunk))
+        )
+        reports.update({sid: (number, status, kind) for sid, number, status, kind in rows})
     return answers, reports
+
+
+# --------------------------------------------------------------------------- texting
+
+
+class FakeMessagesApi:
+    """Twilio's Messages API as far as the line uses it (--texting): each POST to
+    .../Messages.json is answered 201 with a new message SID, after `delay` seconds (a slow API),
+    and its report number is counted. Threaded, on 127.0.0.1; nothing leaves the machine."""
+
+    NUMBER = re.compile(r"TRU-\d\d-\d{6}")
+
+    def __init__(self, delay: float) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs
+
+        api = self
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.numbers: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                length = int(self.headers.get("Content-Length", "0"))
+                form = parse_qs(self.rfile.read(length).decode())
+                body = form.get("Body", [""])[0]
+                time.sleep(api.delay)
+                with api.lock:
+                    found = api.NUMBER.search(body)
+                    api.numbers.append(found.group(0) if found else "")
+                    sid = f"SM{len(api.numbers):032x}"
+                reply = (
+                    f'{{"sid": "{sid}", "status": "queued", "error_code": null, '
+                    f'"account_sid": "{TEXTING_ACCOUNT}"}}'
+                ).encode()
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def settings(self) -> dict[str, str]:
+        """The line's environment for texting through this API."""
+        return {
+            "TWILIO_ACCOUNT_SID": TEXTING_ACCOUNT,
+            "TRU_SMS_FROM": "+14105559000",
+            "TRU_TWILIO_API_BASE": self.url,
+        }
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+TEXTING_ACCOUNT = "AC" + "7" * 32
+
+
+def text_counts(url: str, call_sids: list[str]) -> dict[str, int]:
+    """The benchmark calls' texts in the database, by status (`handed over` when Twilio's API
+    gave it a message SID)."""
+    from sqlalchemy import func, select
+
+    from ivr.models import Call, TextMessage
+
+    handed_over = TextMessage.message_sid.is_not(None)
+    counts: dict[str, int] = {}
+    for conn, chunk in by_call_sids(url, call_sids):
+        rows = conn.execute(
+            select(TextMessage.status, handed_over, func.count())
+            .join(Call, Call.id == TextMessage.call_id)
+            .where(Call.call_sid.in_(chunk))
+            .group_by(TextMessage.status, handed_over)
+        )
+        for status, sent, n in rows:
+            key = "handed over" if sent else status
+            counts[key] = counts.get(key, 0) + n
+    return counts
 
 
 # --------------------------------------------------------------------------- callers
@@ -441,6 +542,8 @@ class CallRecord:
     requests: list[Request] = field(default_factory=list)
     answers_sent: int = 0
     heard_report_number: bool = False
+    #: The line said it is sending the text (--texting).
+    asked_for_the_text: bool = False
     ended_by: str = ""
     started: float = 0.0
     ended: float = 0.0
@@ -490,6 +593,8 @@ class TimedTransport:
             error = "technical-problem TwiML"
         if any(heard in reply.body for heard in REPORT_NUMBER_HEARD):
             self.record.heard_report_number = True
+        if any(sending in reply.body for sending in TEXT_SENDING):
+            self.record.asked_for_the_text = True
         self.record.requests.append(Request(parts.path, reply.status, elapsed, error))
         return reply
 
@@ -511,6 +616,8 @@ class Plan:
     #: than the line's, so its callers wait as long as the line's callers did, and both runs
     #: offer the same pace.
     replay: list[list[float]] | None = None
+    #: Callers who, offered the report number by text at the end, say yes (--texting).
+    take_the_text: bool = False
 
 
 #: Twilio's neural voices speak about 160 words a minute; callers talk a little slower.
@@ -564,6 +671,11 @@ def paced(
         yield key
 
 
+def script_keys(script: str, plan: Plan) -> list[str]:
+    """The caller's inputs; with texting on, a "1" for the report number by text at the end."""
+    return SCRIPTS[script] + (["1"] if plan.take_the_text else [])
+
+
 def play(record: CallRecord, plan: Plan, seed: int, index: int = 0) -> None:
     rng = random.Random(seed)  # noqa: S311 - pauses, not secrets
     replay = plan.replay[index] if plan.replay is not None and index < len(plan.replay) else None
@@ -575,7 +687,7 @@ def play(record: CallRecord, plan: Plan, seed: int, index: int = 0) -> None:
         transport,
         f"{plan.base_url}/voice",
         status_url="/voice/status",
-        keys=paced(SCRIPTS[record.script], plan, rng, heard, record.listened, replay),
+        keys=paced(script_keys(record.script, plan), plan, rng, heard, record.listened, replay),
         out=heard.append,
         max_requests=60,
     )
@@ -698,6 +810,12 @@ class Figures:
     wall_s: float = 0.0
     log_errors: int = 0
     machine_cpu_s: float = 0.0
+    #: --texting: callers who heard "sending the text", texts the API got (and got twice), and
+    #: the texts in the database by status.
+    texts_asked: int | None = None
+    texts_to_the_api: int | None = None
+    texts_twice: int | None = None
+    text_statuses: dict[str, int] = field(default_factory=dict)
     #: gunicorn's memory after the warm-up calls, and after the measured ones.
     memory_before: Memory | None = None
     memory_after: Memory | None = None
@@ -743,9 +861,12 @@ def measure(
     scripts: list[str],
     replay: list[list[float]] | None = None,
     stored: Callable[[str, list[str]], tuple[dict[str, int], dict[str, tuple]]] | None = None,
+    texting: FakeMessagesApi | None = None,
 ) -> Figures:
     """Play the callers against `app_spec`; `stored` counts what the database kept per call
-    (answers, reports): the line's tables unless told otherwise."""
+    (answers, reports): the line's tables unless told otherwise. With `texting`, the app texts
+    through that API, and the texts are counted once the server has stopped (and with it, the
+    workers' couriers have finished)."""
     stored = stored or stored_counts
     token = secrets.token_hex(16)
     env = clean_environment(
@@ -753,6 +874,7 @@ def measure(
         TWILIO_AUTH_TOKEN=token,
         TRU_SECRET_KEY=secrets.token_hex(32),
         **ALWAYS_OPEN,
+        **(texting.settings() if texting else {}),
     )
     if database is not None:
         env["TRU_DATABASE_URL"] = database.url
@@ -769,7 +891,10 @@ def measure(
             time.monotonic() + args.max_seconds,
             listen=None if args.no_think or args.no_listen else (args.listen_min, args.listen_max),
             replay=replay,
+            take_the_text=args.texting is not None,
         )
+        if texting is not None:
+            texting.numbers.clear()  # the warm-up calls' texts are not counted
         memory_before = Memory.of(server.pid)
         cpu_before = server_cpu(server.pid)
         db_before = database.backend_cpu() if database else {}
@@ -822,6 +947,14 @@ def measure(
         memory_before=memory_before,
         memory_after=memory_after,
     )
+    if texting is not None:
+        figures.texts_asked = sum(1 for rec in records if rec.asked_for_the_text)
+        figures.texts_to_the_api = len(texting.numbers)
+        figures.texts_twice = len(texting.numbers) - len(set(texting.numbers))
+        if database is not None:
+            figures.text_statuses = text_counts(
+                database.url, [rec.call_sid for rec in records if rec.call_sid]
+            )
     if database is not None:
         sids = [rec.call_sid for rec in records if rec.call_sid]
         answers, reports = stored(database.url, sids)
@@ -919,6 +1052,28 @@ def print_figures(
         ),
         ("gunicorn log errors", lambda f: fmt(f.log_errors, "d")),
     ]
+    if args.texting is not None:
+        rows += [
+            ("texts asked for (callers told: sending)", lambda f: fmt(f.texts_asked, "d")),
+            ("texts sent to Twilio's API", lambda f: fmt(f.texts_to_the_api, "d")),
+            ("texts sent twice", lambda f: fmt(f.texts_twice, "d")),
+            (
+                "texts stored: handed over / queued / other",
+                lambda f: (
+                    "n/a"
+                    if f.texts_asked is None
+                    else "{} / {} / {}".format(
+                        f.text_statuses.get("handed over", 0),
+                        f.text_statuses.get("queued", 0),
+                        sum(
+                            n
+                            for k, n in f.text_statuses.items()
+                            if k not in ("handed over", "queued")
+                        ),
+                    )
+                ),
+            ),
+        ]
     skipped = ceiling.calls == 0
     columns = [("TRU Line", app)] + ([("floor", floor)] if floor else []) + [("ceiling", ceiling)]
     width = max(len(name) for name, _ in rows)
@@ -971,6 +1126,17 @@ def print_figures(
             ratio >= 0.5 if args.no_think and not skipped else None,
         ),
     ]
+    if args.texting is not None:
+        checks.append(
+            (
+                "every text asked for sent once, or left queued to go late",
+                app.texts_asked == app.calls
+                and app.texts_twice == 0
+                and app.texts_to_the_api == app.text_statuses.get("handed over", 0)
+                and app.text_statuses.get("handed over", 0) + app.text_statuses.get("queued", 0)
+                == app.calls,
+            )
+        )
     words = {True: "met", False: "MISSED", None: "not judged"}
     why = "no ceiling run" if skipped else "see --no-think"
     unjudged = {"throughput >= 50% of the ceiling": f"not judged ({why})"}
@@ -1025,6 +1191,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also run the floor app: signature check and a durable write, nothing else",
     )
+    parser.add_argument(
+        "--texting",
+        type=float,
+        nargs="?",
+        const=0.2,
+        metavar="DELAY",
+        help="the line texts callers through a local stand-in for Twilio's Messages API that "
+        "answers after DELAY seconds (default 0.2); every caller asks for the report number "
+        "by text at the end",
+    )
     parser.add_argument("--max-seconds", type=float, default=600, help="stop every call after")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
@@ -1049,13 +1225,14 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="tru-load-"))
     backend = "PostgreSQL" if args.postgres else "SQLite"
     database: Database | None = None
+    texting = FakeMessagesApi(args.texting) if args.texting is not None else None
     try:
         database = (
             postgres_database(args.postgres_url) if args.postgres else sqlite_database(workdir)
         )
         migrate(database.url, clean_environment(TRU_ENV="production"))
         print(f"load average before: {Path('/proc/loadavg').read_text().split()[:3]}")
-        app = measure("line", LINE_APP, args, workdir, database, scripts)
+        app = measure("line", LINE_APP, args, workdir, database, scripts, texting=texting)
         floor = None
         if args.floor:
             from bench.floor_app import create_schema
@@ -1078,6 +1255,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         ok = print_figures(app, ceiling, args, backend, floor)
     finally:
+        if texting is not None:
+            texting.close()
         if database is not None and database.admin_url:
             drop_postgres(database)
         if args.keep:

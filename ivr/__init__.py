@@ -120,6 +120,7 @@ def _texting(config: Mapping[str, Any], hours: OpeningHours) -> Texting | None:
     """Texting is on only with an account and a number or Messaging Service to send from."""
     from ivr.line import Texting
     from ivr.sms import Sender
+    from ivr.web.voice import TEXT_STATUS_PATH
 
     sender_ready = config["SMS_FROM"] or config["MESSAGING_SERVICE_SID"]
     if not (config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and sender_ready):
@@ -131,6 +132,7 @@ def _texting(config: Mapping[str, Any], hours: OpeningHours) -> Texting | None:
         messaging_service_sid=config["MESSAGING_SERVICE_SID"],
         api_base=config["TWILIO_API_BASE"],
         timeout=config["SMS_TIMEOUT"],
+        status_callback=(config["PUBLIC_URL"] + TEXT_STATUS_PATH if config["PUBLIC_URL"] else None),
     )
     return Texting(
         sender=sender,

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("production", "development", "test")
 
@@ -75,6 +76,19 @@ def _positive_float(environ: Mapping[str, str], name: str, default: float) -> fl
     return value
 
 
+def _public_url(environ: Mapping[str, str]) -> str | None:
+    """TRU_PUBLIC_URL: where Twilio reaches the line, scheme and host (and any path prefix)."""
+    raw = (environ.get("TRU_PUBLIC_URL") or "").strip().rstrip("/")
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"TRU_PUBLIC_URL must be the line's address, like https://tru.example.org, not {raw!r}"
+        )
+    return raw
+
+
 def load_config(environ: Mapping[str, str], instance_path: str | Path) -> dict[str, Any]:
     """Read every TRU Line setting from `environ` (normally `os.environ`)."""
     env = environ.get("TRU_ENV", "production").strip().lower() or "production"
@@ -130,9 +144,11 @@ def load_config(environ: Mapping[str, str], instance_path: str | Path) -> dict[s
         # Texting callers: a messaging number or a Messaging Service (unset: no texts offered).
         "SMS_FROM": environ.get("TRU_SMS_FROM") or None,
         "MESSAGING_SERVICE_SID": environ.get("TWILIO_MESSAGING_SERVICE_SID") or None,
-        # Seconds a text waits on Twilio's REST API before it is stored as failed (the send runs
-        # inside a gunicorn worker killed at 20 s, so keep it well under that).
+        # Seconds a text waits on Twilio's REST API before it is stored as failed (a stopping
+        # worker's courier starts a send only if it can end within gunicorn's graceful timeout).
         "SMS_TIMEOUT": _positive_float(environ, "TRU_SMS_TIMEOUT", 5.0),
+        # Where Twilio reaches the line: status callbacks for texts sent outside a webhook.
+        "PUBLIC_URL": _public_url(environ),
         # Twilio's REST API base (tests point it at a local stand-in).
         "TWILIO_API_BASE": environ.get("TRU_TWILIO_API_BASE") or None,
         "VOICE_EN": environ.get("TRU_VOICE_EN") or "Polly.Joanna-Neural",

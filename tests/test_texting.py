@@ -383,6 +383,32 @@ def test_the_send_timeout_is_a_setting(tmp_path):
             load_config({"TRU_SMS_TIMEOUT": bad}, str(tmp_path))
 
 
+def test_the_public_url_is_the_lines_address_or_nothing(tmp_path):
+    assert load_config({}, str(tmp_path))["PUBLIC_URL"] is None
+    for given, kept in [
+        ("https://tru.example.org/", "https://tru.example.org"),
+        (" https://example.org/tru ", "https://example.org/tru"),
+    ]:
+        assert load_config({"TRU_PUBLIC_URL": given}, str(tmp_path))["PUBLIC_URL"] == kept
+    for bad in ("tru.example.org", "ftp://tru.example.org", "https://", "https://x.org/?a=1"):
+        with pytest.raises(ConfigError, match="TRU_PUBLIC_URL must be the line's address"):
+            load_config({"TRU_PUBLIC_URL": bad}, str(tmp_path))
+
+
+def test_texts_sent_in_a_webhook_report_their_status_to_the_address_twilio_called(
+    make_app, fake_api, twiml_schema
+):
+    """The webhook's own host wins over TRU_PUBLIC_URL: Twilio signed the request for it."""
+    app = make_app(
+        SMS_FROM="+14105559000", TWILIO_API_BASE=fake_api.url, PUBLIC_URL="https://elsewhere.org"
+    )
+    call = SimCall(Twilio(app.test_client(), AUTH_TOKEN, twiml_schema))
+    finish_a_report(call)
+    call.press("1")
+    [sent] = fake_api.requests
+    assert sent["form"]["StatusCallback"] == "https://tru.example.test/voice/sms/status"
+
+
 def test_a_hung_twilio_api_is_given_up_on_within_the_timeout_and_kept_for_staff(
     make_app, hung_api, twiml_schema
 ):
@@ -542,6 +568,8 @@ def test_tru_texts_sweep_for_a_scheduled_job(app, fake_api):
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TRU_SMS_FROM": "+14105559000",
         "TRU_TWILIO_API_BASE": fake_api.url,
+        # No webhook to take the address from: Twilio reports the late text's delivery here.
+        "TRU_PUBLIC_URL": "https://tru.example.org/",
     }
     result = CliRunner().invoke(cli, ["texts", "sweep", "--dry-run"], env=texting)
     assert result.exit_code == 0, result.output
@@ -554,7 +582,8 @@ def test_tru_texts_sweep_for_a_scheduled_job(app, fake_api):
     assert fake_api.requests == []
     result = CliRunner().invoke(cli, ["texts", "sweep"], env=texting)
     assert result.stdout.strip() == "sent 1 texts late; marked 0 interrupted texts as not sent"
-    assert len(fake_api.requests) == 1
+    [late] = fake_api.requests
+    assert late["form"]["StatusCallback"] == "https://tru.example.org/voice/sms/status"
     with factory() as session:
         assert session.get(TextMessage, stuck).error_message == (
             "interrupted while sending: not confirmed sent"

@@ -27,6 +27,8 @@ from ivr.web.twiml import twiml
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
+#: Where Twilio posts a text's delivery status (`text_status`).
+TEXT_STATUS_PATH = "/voice/sms/status"
 
 
 @bp.before_request
@@ -101,7 +103,7 @@ def _then_text(response, arrival: Arrival):
         return response
     waiting = sms.pending(session, arrival.call_sid)
     if waiting:
-        callback = request.host_url.rstrip("/") + "/voice/sms/status"
+        callback = request.host_url.rstrip("/") + TEXT_STATUS_PATH
         courier: Courier = current_app.extensions["tru.courier"]
         courier.deliver(line.texting.sender, waiting, callback)
     return response

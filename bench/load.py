@@ -982,6 +982,43 @@ def floor_counts(url: str, call_sids: list[str]) -> tuple[dict[str, int], dict[s
 # --------------------------------------------------------------------------- output
 
 
+@dataclass(frozen=True)
+class CpuBudget:
+    """What a target share of the ceiling allows a webhook, fitted on two measured apps.
+
+    At saturation each app's throughput is fitted as `k / (cpu + other)`: `cpu` its server CPU
+    a webhook (gunicorn, and PostgreSQL when it runs), `other` what every webhook costs whatever
+    the app (the load generator, the kernel, the waits), `k` what the machine gives them. Two
+    apps on the same machine, the ceiling and the floor, fix `k` and `other`.
+    """
+
+    capacity: float  # k, CPU-milliseconds a second
+    other_ms: float  # per webhook, whatever the app
+    budget_ms: float  # the server CPU a webhook may cost to reach the target
+
+    def predicted(self, cpu_ms: float) -> float:
+        """Webhooks a second of an app spending `cpu_ms` of server CPU a webhook."""
+        return self.capacity / (cpu_ms + self.other_ms)
+
+
+def server_ms_per_webhook(f: Figures) -> float | None:
+    spent = f.server_cpu_s + (f.database_cpu_s or 0.0)
+    return 1000 * spent / f.webhooks if f.webhooks and spent else None
+
+
+def cpu_budget(ceiling: Figures, floor: Figures, share: float = 0.5) -> CpuBudget | None:
+    """The server CPU a webhook may cost for `share` of the ceiling, or None if unfittable."""
+    top, bottom = server_ms_per_webhook(ceiling), server_ms_per_webhook(floor)
+    fast, slow = ceiling.webhooks_per_s, floor.webhooks_per_s
+    if top is None or bottom is None or bottom <= top or not slow or fast <= slow:
+        return None
+    other = (slow * bottom - fast * top) / (fast - slow)
+    if other < 0:
+        return None
+    capacity = fast * (top + other)
+    return CpuBudget(capacity, other, capacity / (share * fast) - other)
+
+
 def fmt(value: float | int | None, spec: str = ".0f") -> str:
     if value is None:
         return "n/a"
@@ -1107,6 +1144,15 @@ def print_figures(
                 if floor.webhooks_per_s
                 else "floor: no webhooks answered"
             )
+            budget = cpu_budget(ceiling, floor) if args.no_think else None
+            line_ms = server_ms_per_webhook(app)
+            if budget is not None and line_ms is not None:
+                print(
+                    f"half the ceiling allows {budget.budget_ms:.2f} ms of server CPU a webhook; "
+                    f"the line spends {line_ms:.2f}, the floor "
+                    f"{fmt(server_ms_per_webhook(floor), '.2f')} (fit on the floor and ceiling, "
+                    f"which puts the line at {budget.predicted(line_ms):.0f} webhooks/s)"
+                )
     checks: list[tuple[str, bool | None]] = [
         (f"{args.concurrency} concurrent calls", args.concurrency >= 250),
         ("p99 < 100 ms", app.p99 < 100),

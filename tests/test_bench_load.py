@@ -77,3 +77,56 @@ def test_callers_ask_for_the_text_only_when_the_run_texts():
     assert script_keys(script, plan) == SCRIPTS[script]
     plan.take_the_text = True
     assert script_keys(script, plan) == [*SCRIPTS[script], "1"]
+
+
+def _saturated(webhooks_per_s: float, server_ms: float, database_ms: float | None = None):
+    from bench.load import Figures
+
+    webhooks = 6000
+    return Figures(
+        label="",
+        calls=250,
+        webhooks=webhooks,
+        webhooks_per_s=webhooks_per_s,
+        p50=0,
+        p95=0,
+        p99=0,
+        max=0,
+        errors=0,
+        error_kinds={},
+        scripted_to_the_end=250,
+        server_cpu_s=server_ms * webhooks / 1000,
+        database_cpu_s=None if database_ms is None else database_ms * webhooks / 1000,
+    )
+
+
+def test_the_cpu_budget_fit_reproduces_both_apps_and_predicts_a_third():
+    from bench.load import cpu_budget
+
+    # A quiet run's figures (bench/README.md): ceiling, floor, and the line measured at 395.2/s.
+    ceiling, floor = _saturated(1315.4, 0.50), _saturated(887.9, 1.13)
+    budget = cpu_budget(ceiling, floor)
+    assert budget is not None
+    assert budget.predicted(0.50) == pytest.approx(1315.4)
+    assert budget.predicted(1.13) == pytest.approx(887.9)
+    assert budget.predicted(budget.budget_ms) == pytest.approx(1315.4 / 2)
+    assert 1.75 < budget.budget_ms < 1.85
+    assert budget.predicted(3.59) == pytest.approx(395.2, rel=0.02)
+
+
+def test_the_cpu_budget_counts_postgresql_cpu_as_the_servers():
+    from bench.load import cpu_budget, server_ms_per_webhook
+
+    floor = _saturated(830.4, 1.42, database_ms=0.35)
+    assert server_ms_per_webhook(floor) == pytest.approx(1.77)
+    assert cpu_budget(_saturated(1308.3, 0.52), floor) is not None
+
+
+def test_no_cpu_budget_from_figures_that_cannot_be_fitted():
+    from bench.load import cpu_budget
+
+    ceiling = _saturated(1000, 0.5)
+    assert cpu_budget(ceiling, _saturated(1200, 1.0)) is None  # the floor faster than the ceiling
+    assert cpu_budget(ceiling, _saturated(800, 0.4)) is None  # and cheaper
+    assert cpu_budget(ceiling, _saturated(600, 0.6)) is None  # slower than its CPU explains
+    assert cpu_budget(ceiling, _saturated(0, 1.0)) is None

@@ -47,6 +47,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     app.extensions["tru.clock"] = app.config.get("CLOCK") or (lambda: datetime.now(UTC))
     app.extensions["tru.line"] = _line(app.config)
+    from ivr import answers
+
+    answers.warm_up(app.extensions["tru.clock"]())
     from ivr.web.courier import Courier
 
     app.extensions["tru.courier"] = Courier(app)

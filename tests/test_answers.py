@@ -743,3 +743,32 @@ def test_phone_round_trip() -> None:
 )
 def test_say_digits(text: str, expected: str) -> None:
     assert say_digits(text) == expected
+
+
+def test_warm_up_takes_each_language_through_dateparser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shortcut for its phrases would leave dateparser cold for the worker's first caller."""
+    import dateparser
+
+    import ivr.answers
+
+    asked: list[str] = []
+    real_parse = dateparser.parse
+
+    def parse(text: str, languages: list[str], **kwargs: object):
+        asked.extend(languages)
+        return real_parse(text, languages=languages, **kwargs)
+
+    monkeypatch.setattr(ivr.answers.dateparser, "parse", parse)
+    ivr.answers.warm_up(NOW)
+    assert sorted(set(asked)) == ["en", "es"]
+    for language, phrase in ivr.answers._WARM_UP_PHRASES.items():
+        assert parse_date(speech=phrase, now=NOW, language=language) == date(2026, 12, 1)
+
+
+def test_the_app_warms_the_date_parser_before_its_first_request(make_app, monkeypatch) -> None:
+    import ivr.answers
+
+    warmed: list[datetime] = []
+    monkeypatch.setattr(ivr.answers, "warm_up", warmed.append)
+    app = make_app()
+    assert warmed == [app.extensions["tru.clock"]()]

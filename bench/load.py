@@ -45,6 +45,7 @@ do, and --max-seconds ends every call that is still going).
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import re
@@ -87,8 +88,17 @@ TWILIO_TIMEOUT = 15.0  # seconds Twilio waits for a webhook's reply
 #: The line's spoken fallback (ivr/web/voice.py, flows/prompts.yaml): an application error.
 FALLBACK_MARKERS = ("technical problem", "problema técnico")
 REPORT_NUMBER_HEARD = ("Your report number is", "Su número de reporte es")
-#: The line's words once a caller has asked for the text (flows/prompts.yaml: text_sending).
-TEXT_SENDING = ("We are sending the text message now.", "Le estamos enviando el mensaje de texto")
+
+
+@functools.cache
+def text_sending_prompts() -> tuple[str, ...]:
+    """The line's words once a caller has asked for the text, in each language (the shared
+    prompt `text_sending` of flows/prompts.yaml, as the line itself reads it)."""
+    from ivr.flows import load_flows
+
+    return tuple(load_flows().shared["text_sending"].values())
+
+
 RECORDED_ACCOUNT = "I left it on the bus this morning and it is brown leather with a zipper"
 
 #: Complete report calls, as tests/test_report_calls.py makes them: one input per prompt, in the
@@ -593,7 +603,7 @@ class TimedTransport:
             error = "technical-problem TwiML"
         if any(heard in reply.body for heard in REPORT_NUMBER_HEARD):
             self.record.heard_report_number = True
-        if any(sending in reply.body for sending in TEXT_SENDING):
+        if any(sending in reply.body for sending in text_sending_prompts()):
             self.record.asked_for_the_text = True
         self.record.requests.append(Request(parts.path, reply.status, elapsed, error))
         return reply
@@ -827,11 +837,16 @@ class Figures:
         ours = self.server_cpu_s + (self.database_cpu_s or 0.0) + self.generator_cpu_s
         return max(0.0, self.machine_cpu_s - ours)
 
-    def webhooks_per_cpu_s(self) -> float | None:
-        """Webhooks served per CPU-second of the server side (gunicorn and PostgreSQL): the
-        throughput the stack would have with whole CPUs to itself, whatever else ran."""
+    def server_ms_per_webhook(self) -> float | None:
+        """CPU milliseconds of the server side (gunicorn and PostgreSQL) a webhook."""
         spent = self.server_cpu_s + (self.database_cpu_s or 0.0)
-        return self.webhooks / spent if spent else None
+        return 1000 * spent / self.webhooks if self.webhooks and spent else None
+
+    def webhooks_per_cpu_s(self) -> float | None:
+        """Webhooks served per CPU-second of the server side: the throughput the stack would
+        have with whole CPUs to itself, whatever else ran."""
+        ms = self.server_ms_per_webhook()
+        return 1000 / ms if ms else None
 
     def cpu_per_call_ms(self) -> float | None:
         done = self.completed_reports if self.completed_reports is not None else None
@@ -1001,14 +1016,9 @@ class CpuBudget:
         return self.capacity / (cpu_ms + self.other_ms)
 
 
-def server_ms_per_webhook(f: Figures) -> float | None:
-    spent = f.server_cpu_s + (f.database_cpu_s or 0.0)
-    return 1000 * spent / f.webhooks if f.webhooks and spent else None
-
-
 def cpu_budget(ceiling: Figures, floor: Figures, share: float = 0.5) -> CpuBudget | None:
     """The server CPU a webhook may cost for `share` of the ceiling, or None if unfittable."""
-    top, bottom = server_ms_per_webhook(ceiling), server_ms_per_webhook(floor)
+    top, bottom = ceiling.server_ms_per_webhook(), floor.server_ms_per_webhook()
     fast, slow = ceiling.webhooks_per_s, floor.webhooks_per_s
     if top is None or bottom is None or bottom <= top or not slow or fast <= slow:
         return None
@@ -1145,12 +1155,12 @@ def print_figures(
                 else "floor: no webhooks answered"
             )
             budget = cpu_budget(ceiling, floor) if args.no_think else None
-            line_ms = server_ms_per_webhook(app)
+            line_ms = app.server_ms_per_webhook()
             if budget is not None and line_ms is not None:
                 print(
                     f"half the ceiling allows {budget.budget_ms:.2f} ms of server CPU a webhook; "
                     f"the line spends {line_ms:.2f}, the floor "
-                    f"{fmt(server_ms_per_webhook(floor), '.2f')} (fit on the floor and ceiling, "
+                    f"{fmt(floor.server_ms_per_webhook(), '.2f')} (fit on the floor and ceiling, "
                     f"which puts the line at {budget.predicted(line_ms):.0f} webhooks/s)"
                 )
     checks: list[tuple[str, bool | None]] = [

@@ -115,10 +115,10 @@ def test_the_cpu_budget_fit_reproduces_both_apps_and_predicts_a_third():
 
 
 def test_the_cpu_budget_counts_postgresql_cpu_as_the_servers():
-    from bench.load import cpu_budget, server_ms_per_webhook
+    from bench.load import cpu_budget
 
     floor = _saturated(830.4, 1.42, database_ms=0.35)
-    assert server_ms_per_webhook(floor) == pytest.approx(1.77)
+    assert floor.server_ms_per_webhook() == pytest.approx(1.77)
     assert cpu_budget(_saturated(1308.3, 0.52), floor) is not None
 
 

@@ -109,7 +109,7 @@ def _then_text(response, arrival: Arrival):
     return response
 
 
-@bp.post("/sms/status")
+@bp.post(TEXT_STATUS_PATH.removeprefix(bp.url_prefix or ""))
 @twilio_signed
 def text_status():
     """Delivery status of a text we sent (Twilio's message status callback)."""
